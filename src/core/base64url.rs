@@ -1,0 +1,46 @@
+//! base64url without padding (RFC 4648 §5, RFC 7636 Appendix A).
+//!
+//! Hand-written rather than the `base64` crate: it is a dozen lines, and every byte of the
+//! engine ships to every user.
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Encodes `bytes` as base64url with no `=` padding.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// specs §0.1: RFC 7636 Appendix A.
+    #[test]
+    fn appendix_a_example() {
+        assert_eq!(encode(&[3, 236, 255, 224, 193]), "A-z_4ME");
+    }
+
+    #[test]
+    fn rfc4648_vectors_without_padding() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(encode(input.as_bytes()), expected);
+        }
+        assert_eq!(encode(&[0xfb, 0xff]), "-_8");
+    }
+}

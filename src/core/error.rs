@@ -1,0 +1,176 @@
+//! The one error type of browser-oauth, and its stable codes.
+//!
+//! Every failure anywhere in the library is an [`Error`] carrying a [`Code`]. The code strings
+//! are stable API: apps may branch on them, and the TypeScript `ErrorCode` union is generated
+//! from the same table ([`TS_ERROR_CODE`]), so the two cannot drift apart. Messages are prose
+//! for humans and may change. No message ever contains a state, nonce, code or token value.
+//!
+//! Codes are grouped by who is at fault:
+//! - caller misuse (`invalid_config`, `insecure_redirect_uri`, `unsafe_return_to`, ...): fix the app;
+//! - a response we rejected (`state_mismatch`, `iss_mismatch`, `invalid_token_response`, ...):
+//!   the provider or an attacker sent something that breaks a rule in specs.md;
+//! - the provider said no (`access_denied`, `authorization_error`, `token_error`): the provider's
+//!   own `error` string travels as data in [`ServerDetail`], never as our code;
+//! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`).
+
+/// Declares [`Code`], its strings and messages, and the TypeScript union, from one table.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $message:literal;)*) => {
+        /// A stable error code. See the module documentation for the groups.
+        #[derive(Clone, Copy, Debug, Eq, PartialEq)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// The stable snake_case string for this code, as seen by JavaScript.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// A short English description of what went wrong.
+            pub fn message(self) -> &'static str {
+                match self { $(Code::$variant => $message,)* }
+            }
+
+            /// Every code, in declaration order.
+            #[cfg(test)]
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+        }
+
+        /// The TypeScript declaration of the `ErrorCode` union, generated from the table above.
+        pub const TS_ERROR_CODE: &str =
+            concat!("export type ErrorCode =", $(" | \"", $code, "\"",)* ";");
+    };
+}
+
+error_codes! {
+    // --- caller misuse ---
+    /// The configuration is missing a field or has a malformed one.
+    InvalidConfig = "invalid_config", "the client configuration is invalid";
+    /// A redirect URI is not https (or loopback http), or has a fragment.
+    InsecureRedirectUri = "insecure_redirect_uri", "redirect URIs must be https (http only on loopback) and have no fragment";
+    /// `returnTo` is not a same-origin relative path.
+    UnsafeReturnTo = "unsafe_return_to", "returnTo must be a same-origin path starting with a single '/'";
+    /// A PKCE code verifier has the wrong length or characters (RFC 7636 §4.1).
+    InvalidVerifier = "invalid_verifier", "a PKCE code verifier must be 43 to 128 unreserved characters";
+    // --- a response we rejected ---
+    /// Provider metadata is malformed, not https, or lacks a required field.
+    InvalidMetadata = "invalid_metadata", "the provider metadata is invalid";
+    /// The metadata's `issuer` is not exactly the configured issuer (RFC 8414 §3.3).
+    IssuerMismatch = "issuer_mismatch", "the metadata issuer does not equal the configured issuer";
+    /// The provider does not advertise PKCE with S256 (RFC 7636 §4.2, specs §1).
+    PkceUnsupported = "pkce_unsupported", "the provider does not support PKCE with S256";
+    /// The callback URL is not the redirect URI the request was made with.
+    RedirectUriMismatch = "redirect_uri_mismatch", "the callback URL does not match the redirect URI";
+    /// A callback parameter appears more than once (RFC 6749 §3.1).
+    DuplicateParameter = "duplicate_parameter", "a callback parameter appears more than once";
+    /// The callback carries no `state`.
+    MissingState = "missing_state", "the callback has no state parameter";
+    /// No pending request has this state: unknown, already used, or from another browser.
+    StateMismatch = "state_mismatch", "no pending login request matches this state";
+    /// The pending request is older than its time limit.
+    PendingRequestExpired = "pending_request_expired", "the login request took too long; start again";
+    /// `iss` is missing though the provider advertises it (RFC 9207 §2.4).
+    MissingIss = "missing_iss", "the provider advertises the iss parameter but the callback has none";
+    /// `iss` is not the issuer the request went to (RFC 9207 §2.4): a possible mix-up attack.
+    IssMismatch = "iss_mismatch", "the callback iss does not equal the issuer the request was sent to";
+    /// The callback has neither `code` nor `error`, or both, or carries implicit-flow tokens.
+    InvalidCallback = "invalid_callback", "the callback is not a valid authorization response";
+    /// The token endpoint answered with a body that breaks RFC 6749 §5.1.
+    InvalidTokenResponse = "invalid_token_response", "the token response is invalid";
+    // --- the provider said no ---
+    /// The user or the provider refused the authorization (`error=access_denied`).
+    AccessDenied = "access_denied", "the authorization was refused";
+    /// The authorization endpoint returned another `error`; see the server detail.
+    AuthorizationError = "authorization_error", "the provider returned an authorization error";
+    /// The token endpoint returned an OAuth error; see the server detail.
+    TokenError = "token_error", "the token endpoint returned an error";
+    // --- the environment failed ---
+    /// fetch failed or timed out. For a token request the error says whether the code was sent.
+    NetworkError = "network_error", "the request to the provider failed";
+    /// sessionStorage is missing, disabled or full.
+    StorageUnavailable = "storage_unavailable", "sessionStorage is not available";
+    /// crypto.getRandomValues failed; there is no weaker fallback.
+    RandomUnavailable = "random_unavailable", "secure randomness is not available";
+}
+
+/// What the provider said when it refused: its own `error`, as plain text data.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ServerDetail {
+    /// The provider's `error` value (e.g. `invalid_grant`).
+    pub error: String,
+    /// The provider's `error_description`, if any. Text, never HTML.
+    pub description: Option<String>,
+    /// The provider's `error_uri`, if any.
+    pub uri: Option<String>,
+    /// The HTTP status of a token endpoint error; 0 for an authorization response.
+    pub status: u16,
+}
+
+/// A failure, with a stable [`Code`] and, when the provider refused, what it said.
+#[derive(Debug)]
+pub struct Error {
+    /// The stable code.
+    pub code: Code,
+    /// The provider's own error, for [`Code::AccessDenied`], [`Code::AuthorizationError`]
+    /// and [`Code::TokenError`].
+    pub server: Option<Box<ServerDetail>>,
+    /// For [`Code::NetworkError`] on a token request: whether the authorization code had
+    /// already been sent (then it may be spent and the login must start again).
+    pub code_sent: bool,
+}
+
+impl Error {
+    /// An error with just a code.
+    pub fn new(code: Code) -> Self {
+        Error { code, server: None, code_sent: false }
+    }
+
+    /// An error the provider returned, with its detail.
+    pub fn server(code: Code, detail: ServerDetail) -> Self {
+        Error { code, server: Some(Box::new(detail)), code_sent: false }
+    }
+}
+
+/// Errors compare by code only, so tests do not depend on wording or detail.
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl From<Code> for Error {
+    fn from(code: Code) -> Self {
+        Error::new(code)
+    }
+}
+
+/// The result type of the core.
+pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_in_the_typescript_union() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
+            assert!(TS_ERROR_CODE.contains(&format!("\"{s}\"")), "{s} missing from TS union");
+            assert!(!code.message().is_empty());
+        }
+        assert_eq!(TS_ERROR_CODE.matches(" | ").count(), Code::ALL.len());
+    }
+
+    #[test]
+    fn errors_compare_by_code_only() {
+        let detail = ServerDetail { error: "x".into(), description: None, uri: None, status: 400 };
+        assert_eq!(Error::server(Code::TokenError, detail), Error::new(Code::TokenError));
+        assert_ne!(Error::new(Code::StateMismatch), Error::new(Code::IssMismatch));
+    }
+}

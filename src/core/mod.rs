@@ -1,0 +1,28 @@
+//! The sans-IO protocol core.
+//!
+//! Nothing in this module performs I/O or reads the clock or a random source by itself.
+//! Every function that needs the time takes `now` (seconds since the Unix epoch) as an
+//! argument, and every function that needs randomness takes the random bytes. Requests to
+//! make are returned as values; responses come back in as text. The browser shell in
+//! `crate::web` moves the bytes; the driver in `crate::client` connects the two. This keeps
+//! every rule of `specs.md` testable on the host with a fixed clock and fixed randomness.
+//!
+//! Nothing under `src/core` may name `wasm_bindgen`, `js_sys` or `web_sys`; `make lint`
+//! checks this.
+
+// On the host the core is reached only by its tests; the wasm32 build (and its clippy run)
+// is where unused core code is caught.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
+pub(crate) mod authorize;
+pub(crate) mod base64url;
+pub(crate) mod callback;
+pub(crate) mod discovery;
+pub(crate) mod error;
+pub(crate) mod json;
+pub(crate) mod pending;
+pub(crate) mod pkce;
+pub(crate) mod redirect;
+pub(crate) mod secret;
+pub(crate) mod token;
+pub(crate) mod url;

@@ -1,0 +1,240 @@
+//! Just enough URL handling for the protocol, with no `url` crate in the shipped module:
+//! splitting absolute URLs into their parts and `application/x-www-form-urlencoded`
+//! (RFC 6749 Appendix B) encoding and decoding.
+
+use super::error::{Code, Result};
+
+/// The parts of an absolute `scheme://host[:port]/path?query#fragment` URL, borrowed from
+/// the original text. No normalisation except that [`Url::port`] fills in the default port.
+#[derive(Debug, PartialEq)]
+pub struct Url<'a> {
+    /// The scheme as written (compare with `eq_ignore_ascii_case`).
+    pub scheme: &'a str,
+    /// The host as written; IPv6 hosts keep their brackets.
+    pub host: &'a str,
+    /// The explicit port, if any.
+    pub explicit_port: Option<u16>,
+    /// The path, possibly empty.
+    pub path: &'a str,
+    /// The query without `?`, if a `?` was present.
+    pub query: Option<&'a str>,
+    /// The fragment without `#`, if a `#` was present.
+    pub fragment: Option<&'a str>,
+}
+
+impl<'a> Url<'a> {
+    /// Splits an absolute hierarchical URL. Refuses user info (`user@host`), empty hosts,
+    /// bad ports, and any whitespace, control character or backslash anywhere, since
+    /// browsers silently rewrite those.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        if text.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f) {
+            return None;
+        }
+        let (scheme, rest) = text.split_once("://")?;
+        let mut scheme_chars = scheme.bytes();
+        if !scheme_chars.next()?.is_ascii_alphabetic()
+            || !scheme_chars.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        {
+            return None;
+        }
+        let (rest, fragment) = split_off(rest, '#');
+        let (rest, query) = split_off(rest, '?');
+        let authority_end = rest.find('/').unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(authority_end);
+        if authority.contains('@') {
+            return None;
+        }
+        let (host, port_text) = if authority.starts_with('[') {
+            let close = authority.find(']')?;
+            let (host, after) = authority.split_at(close + 1);
+            (host, if after.is_empty() { None } else { Some(after.strip_prefix(':')?) })
+        } else {
+            match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            }
+        };
+        if host.is_empty() || host.contains(':') && !host.starts_with('[') {
+            return None;
+        }
+        let explicit_port = match port_text {
+            Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(p.parse().ok()?)
+            }
+            Some(_) => return None,
+            None => None,
+        };
+        Some(Url { scheme, host, explicit_port, path, query, fragment })
+    }
+
+    /// The port, with 443 for https and 80 for http when none is written.
+    pub fn port(&self) -> Option<u16> {
+        self.explicit_port.or_else(|| {
+            if self.scheme.eq_ignore_ascii_case("https") {
+                Some(443)
+            } else if self.scheme.eq_ignore_ascii_case("http") {
+                Some(80)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// True for http and https URLs that are https, or http on a loopback host
+    /// (127.0.0.1, [::1], localhost): the transport policy of specs §2 and §9.
+    pub fn is_secure_or_loopback(&self) -> bool {
+        self.scheme.eq_ignore_ascii_case("https")
+            || (self.scheme.eq_ignore_ascii_case("http") && is_loopback(self.host))
+    }
+}
+
+/// The loopback hosts allowed with plain http, for development.
+fn is_loopback(host: &str) -> bool {
+    host == "127.0.0.1" || host == "[::1]" || host.eq_ignore_ascii_case("localhost")
+}
+
+fn split_off(text: &str, at: char) -> (&str, Option<&str>) {
+    match text.split_once(at) {
+        Some((head, tail)) => (head, Some(tail)),
+        None => (text, None),
+    }
+}
+
+/// Appends `name=value` to a form-encoded string, with `&` between pairs.
+pub fn push_pair(out: &mut String, name: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    form_encode_into(out, name);
+    out.push('=');
+    form_encode_into(out, value);
+}
+
+/// `application/x-www-form-urlencoded` encoding: space as `+`, `*-._` and alphanumerics
+/// kept, everything else as `%XX` of its UTF-8 bytes.
+pub fn form_encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in text.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b'*' | b'-' | b'.' | b'_' => out.push(char::from(b)),
+            _ if b.is_ascii_alphanumeric() => out.push(char::from(b)),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+            }
+        }
+    }
+}
+
+/// Decodes one form-encoded component (`+` is space). `None` on a bad escape or bad UTF-8.
+pub fn form_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let digit = |d: u8| char::from(d).to_digit(16);
+                out.push((digit(hex[0])? * 16 + digit(hex[1])?) as u8);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Decodes a whole form-encoded string into pairs, refusing any name that appears twice
+/// (RFC 6749 §3.1: "parameters MUST NOT be included more than once").
+pub fn parse_unique_pairs(text: &str) -> Result<Vec<(String, String)>> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for part in text.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = part.split_once('=').unwrap_or((part, ""));
+        let name = form_decode(name).ok_or(Code::InvalidCallback)?;
+        let value = form_decode(value).ok_or(Code::InvalidCallback)?;
+        if pairs.iter().any(|(n, _)| *n == name) {
+            return Err(Code::DuplicateParameter.into());
+        }
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_an_absolute_url() {
+        let url = Url::parse("https://App.Example:8443/cb/x?a=1&b=2#frag").unwrap();
+        assert_eq!(url.scheme, "https");
+        assert_eq!(url.host, "App.Example");
+        assert_eq!(url.port(), Some(8443));
+        assert_eq!(url.path, "/cb/x");
+        assert_eq!(url.query, Some("a=1&b=2"));
+        assert_eq!(url.fragment, Some("frag"));
+        let ipv6 = Url::parse("http://[::1]:8080").unwrap();
+        assert_eq!((ipv6.host, ipv6.port(), ipv6.path), ("[::1]", Some(8080), ""));
+        assert_eq!(Url::parse("https://a.example").unwrap().port(), Some(443));
+    }
+
+    #[test]
+    fn refuses_urls_browsers_would_rewrite_or_that_hide_a_host() {
+        for bad in [
+            "https://user@evil.example/",
+            "https://good.example\\@evil.example/",
+            "https:// good.example/",
+            "https://good.example/\tx",
+            "https://:443/",
+            "https://a.example:99999/",
+            "https://a.example:/",
+            "https://a.example:8a/",
+            "//a.example/",
+            "1http://a.example/",
+            "https://[::1/",
+            "https://a:b:c/",
+        ] {
+            assert_eq!(Url::parse(bad), None, "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_other_http_is_not() {
+        let secure = |s| Url::parse(s).unwrap().is_secure_or_loopback();
+        assert!(secure("https://app.example/cb"));
+        assert!(secure("http://127.0.0.1:8080/cb"));
+        assert!(secure("http://[::1]/cb"));
+        assert!(secure("http://LOCALHOST/cb"));
+        assert!(!secure("http://app.example/cb"));
+        assert!(!secure("http://127.0.0.2/cb"));
+        assert!(!secure("http://localhost.evil.example/cb"));
+        assert!(!secure("ftp://127.0.0.1/cb"));
+    }
+
+    #[test]
+    fn form_encoding_round_trips_and_uses_plus_for_space() {
+        let mut out = String::new();
+        push_pair(&mut out, "redirect_uri", "https://a.example/cb?x=1 2");
+        push_pair(&mut out, "scope", "openid profile");
+        assert_eq!(out, "redirect_uri=https%3A%2F%2Fa.example%2Fcb%3Fx%3D1+2&scope=openid+profile");
+        let pairs = parse_unique_pairs(&out).unwrap();
+        assert_eq!(pairs[0].1, "https://a.example/cb?x=1 2");
+        assert_eq!(pairs[1].1, "openid profile");
+        assert_eq!(form_decode("%C3%A9%E2%98%83").unwrap(), "é☃");
+        assert_eq!(form_decode("%zz"), None);
+        assert_eq!(form_decode("%C3"), None, "bad UTF-8");
+    }
+
+    /// specs §2: "MUST NOT send any request or response parameter more than once".
+    #[test]
+    fn repeated_names_are_refused_even_when_encoded_differently() {
+        assert_eq!(parse_unique_pairs("state=a&state=b").unwrap_err().code, Code::DuplicateParameter);
+        assert_eq!(parse_unique_pairs("st%61te=a&state=a").unwrap_err().code, Code::DuplicateParameter);
+        assert_eq!(parse_unique_pairs("a=1&&b=").unwrap().len(), 2);
+    }
+}
