@@ -118,7 +118,11 @@ pub fn build_authorization_request(
 /// RFC 6749 §3.3: one or more `scope-token`s (`%x21 / %x23-5B / %x5D-7E`) separated by
 /// single spaces.
 pub fn check_scope(scope: &str) -> Result<()> {
-    let token_ok = |t: &str| !t.is_empty() && t.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
+    let token_ok = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+    };
     if scope.split(' ').all(token_ok) {
         Ok(())
     } else {
@@ -175,7 +179,10 @@ mod tests {
         assert_eq!(get("code_challenge_method"), Some("S256"));
         assert_eq!(get("state"), Some(pending.state.expose()));
         assert_eq!(get("nonce"), pending.nonce.as_ref().map(|n| n.expose()));
-        assert_eq!(get("code_challenge"), Some(pending.verifier.challenge().as_str()));
+        assert_eq!(
+            get("code_challenge"),
+            Some(pending.verifier.challenge().as_str())
+        );
         assert_eq!(get("response_mode"), None);
         assert_eq!(pending.state.expose().len(), 43, "256-bit state");
         assert_eq!(pending.issuer, "https://as.example");
@@ -193,7 +200,10 @@ mod tests {
     /// specs §2: extra parameters can never override the reserved ones.
     #[test]
     fn extra_parameters_are_added_but_cannot_override_reserved_ones() {
-        let extra = vec![("prompt".into(), "login".into()), ("login_hint".into(), "a b@x".into())];
+        let extra = vec![
+            ("prompt".into(), "login".into()),
+            ("login_hint".into(), "a b@x".into()),
+        ];
         let (url, _) = build("openid", &extra).unwrap();
         let p = params(&url);
         assert!(p.contains(&("prompt".into(), "login".into())));
@@ -203,7 +213,10 @@ mod tests {
             assert_eq!(err.code, Code::InvalidConfig, "{reserved}");
         }
         let twice = vec![("prompt".into(), "a".into()), ("prompt".into(), "b".into())];
-        assert_eq!(build("openid", &twice).unwrap_err().code, Code::InvalidConfig);
+        assert_eq!(
+            build("openid", &twice).unwrap_err().code,
+            Code::InvalidConfig
+        );
     }
 
     #[test]
@@ -212,7 +225,10 @@ mod tests {
         for bad in ["", "openid  profile", " openid", "a\"b", "a\\b", "é"] {
             assert!(check_scope(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(build("openid  x", &[]).unwrap_err().code, Code::InvalidConfig);
+        assert_eq!(
+            build("openid  x", &[]).unwrap_err().code,
+            Code::InvalidConfig
+        );
     }
 
     #[test]

@@ -38,11 +38,16 @@ impl CallbackParams {
 
     /// The `state` parameter, to find the pending request with.
     pub fn state(&self) -> Result<&str> {
-        self.get("state").filter(|s| !s.is_empty()).ok_or_else(|| Code::MissingState.into())
+        self.get("state")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Code::MissingState.into())
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -80,7 +85,10 @@ pub fn validate_callback(
         return Err(Code::RedirectUriMismatch.into());
     }
     // specs §3: the state was the lookup key; compare it in constant time all the same.
-    if !constant_time_eq(params.state()?.as_bytes(), pending.state.expose().as_bytes()) {
+    if !constant_time_eq(
+        params.state()?.as_bytes(),
+        pending.state.expose().as_bytes(),
+    ) {
         return Err(Code::StateMismatch.into());
     }
     // specs §8 / RFC 9207 §2.4: exact string comparison, also before reading `error`.
@@ -90,21 +98,74 @@ pub fn validate_callback(
         _ => {}
     }
     // specs §6: no implicit or hybrid flow; tokens never come through the front channel.
-    if ["access_token", "id_token", "token_type"].iter().any(|n| params.get(n).is_some()) {
+    if ["access_token", "id_token", "token_type"]
+        .iter()
+        .any(|n| params.get(n).is_some())
+    {
         return Err(Code::InvalidCallback.into());
     }
     match (params.get("code"), params.get("error")) {
         (None, Some(error)) => Err(authorization_error(&params, error)),
-        (Some(code), None) if !code.is_empty() => {
-            Ok(ValidatedCallback { code: AuthorizationCode::new(code.into()), pending })
-        }
+        (Some(code), None) if !code.is_empty() => Ok(ValidatedCallback {
+            code: AuthorizationCode::new(code.into()),
+            pending,
+        }),
         _ => Err(Code::InvalidCallback.into()),
     }
 }
 
+/// The callback URL with the response parameters removed, for `history.replaceState`
+/// (specs §2: the code, state and `iss` leave the address bar before the token request).
+/// In fragment mode the whole fragment goes; in query mode the response parameters go and
+/// any other query parameters of the redirect URI stay.
+pub fn strip_response_params(url: &str, mode: ResponseMode) -> String {
+    const RESPONSE_PARAMS: &[&str] = &[
+        "code",
+        "state",
+        "iss",
+        "error",
+        "error_description",
+        "error_uri",
+        "session_state",
+    ];
+    let (before_fragment, fragment) = url
+        .split_once('#')
+        .map_or((url, None), |(a, b)| (a, Some(b)));
+    if mode == ResponseMode::Fragment {
+        return before_fragment.into();
+    }
+    let (base, query) = before_fragment
+        .split_once('?')
+        .unwrap_or((before_fragment, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|part| {
+            let name = part.split('=').next().unwrap_or("");
+            !part.is_empty()
+                && !RESPONSE_PARAMS
+                    .iter()
+                    .any(|p| super::url::form_decode(name).as_deref() == Some(p))
+        })
+        .collect();
+    let mut out = String::from(base);
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 /// An error response (RFC 6749 §4.1.2.1) as a typed error carrying the provider's words.
 fn authorization_error(params: &CallbackParams, error: &str) -> Error {
-    let code = if error == "access_denied" { Code::AccessDenied } else { Code::AuthorizationError };
+    let code = if error == "access_denied" {
+        Code::AccessDenied
+    } else {
+        Code::AuthorizationError
+    };
     Error::server(
         code,
         ServerDetail {
@@ -140,7 +201,11 @@ mod tests {
     }
 
     fn policy(iss_required: bool) -> CallbackPolicy {
-        CallbackPolicy { now: 1_000, max_age: 600, iss_required }
+        CallbackPolicy {
+            now: 1_000,
+            max_age: 600,
+            iss_required,
+        }
     }
 
     fn check(url: &str, iss_required: bool) -> Result<ValidatedCallback> {
@@ -154,16 +219,28 @@ mod tests {
     fn accepts_the_rfc9207_example_response() {
         let url = "https://client.example/cb?code=x1848ZT64p4IirMPT0R-X3141MFPTuBX-VFL_cvaplMH58&state=ZWVlNDBlYzA1NjdkMDNhYjg3ZjUxZjAyNGQzMTM2NzI&iss=https%3A%2F%2Fhonest.as.example";
         let ok = check(url, true).unwrap();
-        assert_eq!(ok.code.expose(), "x1848ZT64p4IirMPT0R-X3141MFPTuBX-VFL_cvaplMH58");
+        assert_eq!(
+            ok.code.expose(),
+            "x1848ZT64p4IirMPT0R-X3141MFPTuBX-VFL_cvaplMH58"
+        );
     }
 
     /// specs §0.2 / §8: simple string comparison, no normalisation.
     #[test]
     fn iss_is_compared_exactly() {
-        for other in ["https://honest.as.example/", "HTTPS://honest.as.example", "https://honest.as.example:443", "https://evil.example"] {
+        for other in [
+            "https://honest.as.example/",
+            "HTTPS://honest.as.example",
+            "https://honest.as.example:443",
+            "https://evil.example",
+        ] {
             let mut url = format!("https://client.example/cb?code=c&state={STATE}&iss=");
             crate::core::url::form_encode_into(&mut url, other);
-            assert_eq!(check(&url, false).unwrap_err().code, Code::IssMismatch, "{other}");
+            assert_eq!(
+                check(&url, false).unwrap_err().code,
+                Code::IssMismatch,
+                "{other}"
+            );
         }
     }
 
@@ -178,15 +255,28 @@ mod tests {
     /// specs §0.2 / §4.1: iss is checked on error responses too, before the error is read.
     #[test]
     fn error_responses_are_typed_and_iss_checked_first() {
-        let url = format!("https://client.example/cb?error=access_denied&error_description=User+said+%3Cb%3Eno%3C%2Fb%3E&state={STATE}&iss=https%3A%2F%2Fhonest.as.example");
+        let url = format!(
+            "https://client.example/cb?error=access_denied&error_description=User+said+%3Cb%3Eno%3C%2Fb%3E&state={STATE}&iss=https%3A%2F%2Fhonest.as.example"
+        );
         let err = check(&url, true).unwrap_err();
         assert_eq!(err.code, Code::AccessDenied);
         let detail = err.server.unwrap();
         assert_eq!(detail.error, "access_denied");
-        assert_eq!(detail.description.as_deref(), Some("User said <b>no</b>"), "kept as plain text");
-        let other = format!("https://client.example/cb?error=invalid_scope&state={STATE}&iss=https%3A%2F%2Fhonest.as.example");
-        assert_eq!(check(&other, true).unwrap_err().code, Code::AuthorizationError);
-        let forged = format!("https://client.example/cb?error=access_denied&state={STATE}&iss=https%3A%2F%2Fevil.example");
+        assert_eq!(
+            detail.description.as_deref(),
+            Some("User said <b>no</b>"),
+            "kept as plain text"
+        );
+        let other = format!(
+            "https://client.example/cb?error=invalid_scope&state={STATE}&iss=https%3A%2F%2Fhonest.as.example"
+        );
+        assert_eq!(
+            check(&other, true).unwrap_err().code,
+            Code::AuthorizationError
+        );
+        let forged = format!(
+            "https://client.example/cb?error=access_denied&state={STATE}&iss=https%3A%2F%2Fevil.example"
+        );
         assert_eq!(check(&forged, true).unwrap_err().code, Code::IssMismatch);
     }
 
@@ -194,19 +284,43 @@ mod tests {
     #[test]
     fn refuses_duplicates_missing_and_wrong_state() {
         let dup = format!("https://client.example/cb?code=a&code=b&state={STATE}");
-        assert_eq!(check(&dup, false).unwrap_err().code, Code::DuplicateParameter);
-        assert_eq!(check("https://client.example/cb?code=a", false).unwrap_err().code, Code::MissingState);
-        assert_eq!(check("https://client.example/cb?code=a&state=", false).unwrap_err().code, Code::MissingState);
-        let wrong = "https://client.example/cb?code=a&state=ZWVlNDBlYzA1NjdkMDNhYjg3ZjUxZjAyNGQzMTM2NzJ";
+        assert_eq!(
+            check(&dup, false).unwrap_err().code,
+            Code::DuplicateParameter
+        );
+        assert_eq!(
+            check("https://client.example/cb?code=a", false)
+                .unwrap_err()
+                .code,
+            Code::MissingState
+        );
+        assert_eq!(
+            check("https://client.example/cb?code=a&state=", false)
+                .unwrap_err()
+                .code,
+            Code::MissingState
+        );
+        let wrong =
+            "https://client.example/cb?code=a&state=ZWVlNDBlYzA1NjdkMDNhYjg3ZjUxZjAyNGQzMTM2NzJ";
         assert_eq!(check(wrong, false).unwrap_err().code, Code::StateMismatch);
     }
 
     /// specs §3, §6: code and error together, neither, or implicit-flow tokens.
     #[test]
     fn refuses_malformed_responses() {
-        for query in ["code=a&error=x", "", "code=", "code=a&access_token=t", "code=a&id_token=t"] {
+        for query in [
+            "code=a&error=x",
+            "",
+            "code=",
+            "code=a&access_token=t",
+            "code=a&id_token=t",
+        ] {
             let url = format!("https://client.example/cb?{query}&state={STATE}");
-            assert_eq!(check(&url, false).unwrap_err().code, Code::InvalidCallback, "{query}");
+            assert_eq!(
+                check(&url, false).unwrap_err().code,
+                Code::InvalidCallback,
+                "{query}"
+            );
         }
     }
 
@@ -214,15 +328,48 @@ mod tests {
     fn refuses_an_expired_pending_request() {
         let url = format!("https://client.example/cb?code=a&state={STATE}");
         let params = CallbackParams::parse(&url, ResponseMode::Query).unwrap();
-        let late = CallbackPolicy { now: 1_501, max_age: 600, iss_required: false };
-        assert_eq!(validate_callback(&url, params, pending(900), &late).unwrap_err().code, Code::PendingRequestExpired);
+        let late = CallbackPolicy {
+            now: 1_501,
+            max_age: 600,
+            iss_required: false,
+        };
+        assert_eq!(
+            validate_callback(&url, params, pending(900), &late)
+                .unwrap_err()
+                .code,
+            Code::PendingRequestExpired
+        );
     }
 
     /// specs §2: the callback must arrive at the exact redirect URI.
     #[test]
     fn refuses_a_callback_at_another_uri() {
         let url = format!("https://client.example/other?code=a&state={STATE}");
-        assert_eq!(check(&url, false).unwrap_err().code, Code::RedirectUriMismatch);
+        assert_eq!(
+            check(&url, false).unwrap_err().code,
+            Code::RedirectUriMismatch
+        );
+    }
+
+    /// specs §2: nothing of the response stays in the address bar.
+    #[test]
+    fn stripping_removes_every_response_parameter_and_keeps_the_rest() {
+        let url = "https://app.example/cb?tenant=1&code=c&state=s&iss=https%3A%2F%2Fas&st%61te=x&session_state=y#keep";
+        assert_eq!(
+            strip_response_params(url, ResponseMode::Query),
+            "https://app.example/cb?tenant=1#keep"
+        );
+        let error =
+            "https://app.example/cb?error=access_denied&error_description=no&error_uri=u&state=s";
+        assert_eq!(
+            strip_response_params(error, ResponseMode::Query),
+            "https://app.example/cb"
+        );
+        let fragment = "https://app.example/cb?tenant=1#code=c&state=s";
+        assert_eq!(
+            strip_response_params(fragment, ResponseMode::Fragment),
+            "https://app.example/cb?tenant=1"
+        );
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub enum WellKnown {
 /// query and no fragment (RFC 8414 §2). The string is kept as given: it is compared exactly.
 pub fn check_issuer(issuer: &str) -> Result<()> {
     match Url::parse(issuer) {
-        Some(url) if url.is_secure_or_loopback() && url.query.is_none() && url.fragment.is_none() => Ok(()),
+        Some(url)
+            if url.is_secure_or_loopback() && url.query.is_none() && url.fragment.is_none() =>
+        {
+            Ok(())
+        }
         _ => Err(Code::InvalidConfig.into()),
     }
 }
@@ -32,7 +36,9 @@ pub fn metadata_url(issuer: &str, kind: WellKnown) -> String {
         }
         WellKnown::OAuthAuthorizationServer => {
             let scheme_end = issuer.find("://").map_or(0, |i| i + 3);
-            let path_start = issuer[scheme_end..].find('/').map_or(issuer.len(), |i| scheme_end + i);
+            let path_start = issuer[scheme_end..]
+                .find('/')
+                .map_or(issuer.len(), |i| scheme_end + i);
             let (origin, path) = issuer.split_at(path_start);
             let mut url = origin.to_owned();
             url.push_str("/.well-known/oauth-authorization-server");
@@ -67,8 +73,19 @@ pub struct Metadata {
 /// present, https (or loopback http) and fragment-free, and `code_challenge_methods_supported`
 /// must list `S256` (specs §1: no PKCE means no login, never a silent downgrade).
 pub fn parse_metadata(expected_issuer: &str, body: &str) -> Result<Metadata> {
-    let doc = json::parse(body).and_then(Value::object).ok_or(Code::InvalidMetadata)?;
-    let issuer = doc.get("issuer").and_then(Value::as_str).ok_or(Code::InvalidMetadata)?;
+    let doc = json::parse(body).ok_or(Code::InvalidMetadata)?;
+    metadata_from_value(expected_issuer, &doc)
+}
+
+/// [`parse_metadata`] for a document already parsed (metadata passed in the configuration).
+pub fn metadata_from_value(expected_issuer: &str, doc: &Value) -> Result<Metadata> {
+    if !doc.is_unique_object() {
+        return Err(Code::InvalidMetadata.into());
+    }
+    let issuer = doc
+        .get("issuer")
+        .and_then(Value::as_str)
+        .ok_or(Code::InvalidMetadata)?;
     if issuer != expected_issuer {
         return Err(Code::IssuerMismatch.into());
     }
@@ -86,11 +103,12 @@ pub fn parse_metadata(expected_issuer: &str, body: &str) -> Result<Metadata> {
     };
     Ok(Metadata {
         issuer: issuer.into(),
-        authorization_endpoint: endpoint(&doc, "authorization_endpoint")?.ok_or(Code::InvalidMetadata)?,
-        token_endpoint: endpoint(&doc, "token_endpoint")?.ok_or(Code::InvalidMetadata)?,
-        revocation_endpoint: endpoint(&doc, "revocation_endpoint")?,
-        end_session_endpoint: endpoint(&doc, "end_session_endpoint")?,
-        jwks_uri: endpoint(&doc, "jwks_uri")?,
+        authorization_endpoint: endpoint(doc, "authorization_endpoint")?
+            .ok_or(Code::InvalidMetadata)?,
+        token_endpoint: endpoint(doc, "token_endpoint")?.ok_or(Code::InvalidMetadata)?,
+        revocation_endpoint: endpoint(doc, "revocation_endpoint")?,
+        end_session_endpoint: endpoint(doc, "end_session_endpoint")?,
+        jwks_uri: endpoint(doc, "jwks_uri")?,
         iss_parameter_supported,
     })
 }
@@ -101,7 +119,9 @@ fn endpoint(doc: &Value, name: &str) -> Result<Option<String>> {
     match doc.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => match Url::parse(s) {
-            Some(url) if url.is_secure_or_loopback() && url.fragment.is_none() => Ok(Some(s.clone())),
+            Some(url) if url.is_secure_or_loopback() && url.fragment.is_none() => {
+                Ok(Some(s.clone()))
+            }
             _ => Err(Code::InvalidMetadata.into()),
         },
         Some(_) => Err(Code::InvalidMetadata.into()),
@@ -160,7 +180,10 @@ mod tests {
         );
         let m = parse_metadata("https://as.example", &doc("https://as.example", &extra)).unwrap();
         assert_eq!(m.token_endpoint, "https://as.example/token");
-        assert_eq!(m.revocation_endpoint.as_deref(), Some("https://as.example/revoke"));
+        assert_eq!(
+            m.revocation_endpoint.as_deref(),
+            Some("https://as.example/revoke")
+        );
         assert_eq!(m.end_session_endpoint, None);
         assert!(m.iss_parameter_supported);
     }
@@ -168,7 +191,12 @@ mod tests {
     /// specs §9 / RFC 8414 §3.3: the issuer must be identical, with no normalisation.
     #[test]
     fn refuses_an_issuer_that_is_not_identical() {
-        for other in ["https://as.example/", "HTTPS://as.example", "https://as.example:443", "https://evil.example"] {
+        for other in [
+            "https://as.example/",
+            "HTTPS://as.example",
+            "https://as.example:443",
+            "https://evil.example",
+        ] {
             let err = parse_metadata("https://as.example", &doc(other, S256)).unwrap_err();
             assert_eq!(err.code, Code::IssuerMismatch, "{other}");
         }
@@ -177,8 +205,13 @@ mod tests {
     /// specs §1: no S256, no login; never fall back to plain.
     #[test]
     fn refuses_a_provider_without_s256() {
-        for extra in ["", r#","code_challenge_methods_supported":["plain"]"#, r#","code_challenge_methods_supported":"S256""#] {
-            let err = parse_metadata("https://as.example", &doc("https://as.example", extra)).unwrap_err();
+        for extra in [
+            "",
+            r#","code_challenge_methods_supported":["plain"]"#,
+            r#","code_challenge_methods_supported":"S256""#,
+        ] {
+            let err = parse_metadata("https://as.example", &doc("https://as.example", extra))
+                .unwrap_err();
             assert_eq!(err.code, Code::PkceUnsupported, "{extra}");
         }
     }
@@ -186,9 +219,22 @@ mod tests {
     #[test]
     fn refuses_missing_or_insecure_endpoints_and_bad_types() {
         let no_token = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","code_challenge_methods_supported":["S256"]}"#;
-        let insecure = doc("https://as.example", &format!(r#"{S256},"revocation_endpoint":"http://as.example/r""#));
-        let bad_flag = doc("https://as.example", &format!(r#"{S256},"authorization_response_iss_parameter_supported":"yes""#));
-        for body in [no_token, &insecure, &bad_flag, "[]", "not json", r#"{"issuer":1}"#] {
+        let insecure = doc(
+            "https://as.example",
+            &format!(r#"{S256},"revocation_endpoint":"http://as.example/r""#),
+        );
+        let bad_flag = doc(
+            "https://as.example",
+            &format!(r#"{S256},"authorization_response_iss_parameter_supported":"yes""#),
+        );
+        for body in [
+            no_token,
+            &insecure,
+            &bad_flag,
+            "[]",
+            "not json",
+            r#"{"issuer":1}"#,
+        ] {
             let err = parse_metadata("https://as.example", body).unwrap_err();
             assert_eq!(err.code, Code::InvalidMetadata, "{body}");
         }

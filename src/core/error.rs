@@ -13,6 +13,8 @@
 //!   own `error` string travels as data in [`ServerDetail`], never as our code;
 //! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`).
 
+use super::json::ObjectWriter;
+
 /// Declares [`Code`], its strings and messages, and the TypeScript union, from one table.
 macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal, $message:literal;)*) => {
@@ -40,6 +42,7 @@ macro_rules! error_codes {
         }
 
         /// The TypeScript declaration of the `ErrorCode` union, generated from the table above.
+        #[allow(dead_code, reason = "read by the typescript_custom_section in api.rs, which the lint does not see")]
         pub const TS_ERROR_CODE: &str =
             concat!("export type ErrorCode =", $(" | \"", $code, "\"",)* ";");
     };
@@ -55,6 +58,10 @@ error_codes! {
     UnsafeReturnTo = "unsafe_return_to", "returnTo must be a same-origin path starting with a single '/'";
     /// A PKCE code verifier has the wrong length or characters (RFC 7636 §4.1).
     InvalidVerifier = "invalid_verifier", "a PKCE code verifier must be 43 to 128 unreserved characters";
+    /// There is no session: log in first.
+    LoginRequired = "login_required", "there is no session; log in first";
+    /// The access token has expired and could not be renewed.
+    TokenExpired = "token_expired", "the access token has expired";
     // --- a response we rejected ---
     /// Provider metadata is malformed, not https, or lacks a required field.
     InvalidMetadata = "invalid_metadata", "the provider metadata is invalid";
@@ -80,6 +87,14 @@ error_codes! {
     InvalidCallback = "invalid_callback", "the callback is not a valid authorization response";
     /// The token endpoint answered with a body that breaks RFC 6749 §5.1.
     InvalidTokenResponse = "invalid_token_response", "the token response is invalid";
+    /// The ID token is not a well-formed JWS, or uses `alg` none or an HMAC algorithm.
+    InvalidIdToken = "invalid_id_token", "the ID token is malformed or uses a refused algorithm";
+    /// The ID token's `iss`, `aud` or `azp` is not this issuer and client (OIDC Core §3.1.3.7).
+    IdTokenClaimMismatch = "id_token_claim_mismatch", "the ID token was not issued by this issuer for this client";
+    /// The ID token is expired, or issued in the future, beyond the clock skew.
+    IdTokenExpired = "id_token_expired", "the ID token is expired or not yet valid";
+    /// The ID token's `nonce` is not the one this login sent.
+    NonceMismatch = "nonce_mismatch", "the ID token nonce does not match the login request";
     // --- the provider said no ---
     /// The user or the provider refused the authorization (`error=access_denied`).
     AccessDenied = "access_denied", "the authorization was refused";
@@ -117,20 +132,53 @@ pub struct Error {
     /// The provider's own error, for [`Code::AccessDenied`], [`Code::AuthorizationError`]
     /// and [`Code::TokenError`].
     pub server: Option<Box<ServerDetail>>,
-    /// For [`Code::NetworkError`] on a token request: whether the authorization code had
-    /// already been sent (then it may be spent and the login must start again).
-    pub code_sent: bool,
+    /// For [`Code::NetworkError`]: whether the request had been handed to the network when
+    /// it failed. For the code exchange this means the authorization code may be spent, and
+    /// the login must start again rather than retry.
+    pub request_sent: bool,
 }
 
 impl Error {
     /// An error with just a code.
     pub fn new(code: Code) -> Self {
-        Error { code, server: None, code_sent: false }
+        Error {
+            code,
+            server: None,
+            request_sent: false,
+        }
     }
 
     /// An error the provider returned, with its detail.
     pub fn server(code: Code, detail: ServerDetail) -> Self {
-        Error { code, server: Some(Box::new(detail)), code_sent: false }
+        Error {
+            code,
+            server: Some(Box::new(detail)),
+            request_sent: false,
+        }
+    }
+}
+
+impl Error {
+    /// The error as JSON for the JavaScript side: `code`, `message`, and when present
+    /// `error`, `errorDescription`, `errorUri`, `status`, `requestSent`.
+    pub fn to_json(&self) -> String {
+        let mut out = ObjectWriter::default()
+            .string("code", self.code.as_str())
+            .string("message", self.code.message());
+        if let Some(detail) = &self.server {
+            out = out
+                .string("error", &detail.error)
+                .optional("errorDescription", detail.description.as_deref())
+                .optional("errorUri", detail.uri.as_deref())
+                .raw(
+                    "status",
+                    &super::pending::u64_to_string(u64::from(detail.status)),
+                );
+        }
+        if self.request_sent {
+            out = out.raw("requestSent", "true");
+        }
+        out.finish()
     }
 }
 
@@ -160,17 +208,55 @@ mod tests {
         for code in Code::ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
-            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
-            assert!(TS_ERROR_CODE.contains(&format!("\"{s}\"")), "{s} missing from TS union");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
+            assert!(
+                TS_ERROR_CODE.contains(&format!("\"{s}\"")),
+                "{s} missing from TS union"
+            );
             assert!(!code.message().is_empty());
         }
         assert_eq!(TS_ERROR_CODE.matches(" | ").count(), Code::ALL.len());
     }
 
     #[test]
+    fn to_json_carries_the_code_and_the_providers_words_as_data() {
+        let detail = ServerDetail {
+            error: "access_denied".into(),
+            description: Some("<b>\"no\"</b>".into()),
+            uri: None,
+            status: 0,
+        };
+        let json = Error::server(Code::AccessDenied, detail).to_json();
+        let v = crate::core::json::parse(&json).unwrap();
+        assert_eq!(v.get("code").unwrap().as_str(), Some("access_denied"));
+        assert_eq!(
+            v.get("errorDescription").unwrap().as_str(),
+            Some("<b>\"no\"</b>")
+        );
+        assert_eq!(v.get("errorUri"), None);
+        let mut network = Error::new(Code::NetworkError);
+        network.request_sent = true;
+        assert!(network.to_json().ends_with(r#""requestSent":true}"#));
+    }
+
+    #[test]
     fn errors_compare_by_code_only() {
-        let detail = ServerDetail { error: "x".into(), description: None, uri: None, status: 400 };
-        assert_eq!(Error::server(Code::TokenError, detail), Error::new(Code::TokenError));
-        assert_ne!(Error::new(Code::StateMismatch), Error::new(Code::IssMismatch));
+        let detail = ServerDetail {
+            error: "x".into(),
+            description: None,
+            uri: None,
+            status: 400,
+        };
+        assert_eq!(
+            Error::server(Code::TokenError, detail),
+            Error::new(Code::TokenError)
+        );
+        assert_ne!(
+            Error::new(Code::StateMismatch),
+            Error::new(Code::IssMismatch)
+        );
     }
 }

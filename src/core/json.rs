@@ -28,7 +28,10 @@ const MAX_DEPTH: usize = 32;
 
 /// Parses a whole document. `None` when it is not valid JSON.
 pub fn parse(text: &str) -> Option<Value> {
-    let mut reader = Reader { bytes: text.as_bytes(), pos: 0 };
+    let mut reader = Reader {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
     let value = reader.value(0)?;
     reader.skip_space();
     (reader.pos == reader.bytes.len()).then_some(value)
@@ -54,16 +57,78 @@ impl Value {
 
     /// The value as an object with unique member names, or `None`.
     pub fn object(self) -> Option<Value> {
-        match &self {
-            Value::Object(members) => {
-                let unique = members
-                    .iter()
-                    .enumerate()
-                    .all(|(i, (k, _))| members[..i].iter().all(|(other, _)| other != k));
-                unique.then_some(self)
-            }
-            _ => None,
+        self.is_unique_object().then_some(self)
+    }
+
+    /// True for an object in which no member name repeats.
+    pub fn is_unique_object(&self) -> bool {
+        match self {
+            Value::Object(members) => members
+                .iter()
+                .enumerate()
+                .all(|(i, (k, _))| members[..i].iter().all(|(other, _)| other != k)),
+            _ => false,
         }
+    }
+}
+
+/// Appends `text` to `out` as a JSON string literal, quotes included.
+pub fn push_string(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Builds a flat JSON object of string members, for results crossing into JavaScript.
+#[derive(Default)]
+pub struct ObjectWriter(String);
+
+impl ObjectWriter {
+    /// Adds a string member.
+    pub fn string(mut self, name: &str, value: &str) -> Self {
+        self.0.push(if self.0.is_empty() { '{' } else { ',' });
+        push_string(&mut self.0, name);
+        self.0.push(':');
+        push_string(&mut self.0, value);
+        self
+    }
+
+    /// Adds a string member when `value` is `Some`.
+    pub fn optional(self, name: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.string(name, v),
+            None => self,
+        }
+    }
+
+    /// Adds a member whose value is already JSON text.
+    pub fn raw(mut self, name: &str, json: &str) -> Self {
+        self.0.push(if self.0.is_empty() { '{' } else { ',' });
+        push_string(&mut self.0, name);
+        self.0.push(':');
+        self.0.push_str(json);
+        self
+    }
+
+    /// The finished object text.
+    pub fn finish(mut self) -> String {
+        if self.0.is_empty() {
+            self.0.push('{');
+        }
+        self.0.push('}');
+        self.0
     }
 }
 
@@ -189,7 +254,9 @@ impl Reader<'_> {
     fn hex4(&mut self) -> Option<u32> {
         let digits = self.bytes.get(self.pos..self.pos + 4)?;
         self.pos += 4;
-        digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + char::from(d).to_digit(16)?))
+        digits
+            .iter()
+            .try_fold(0u32, |acc, &d| Some(acc * 16 + char::from(d).to_digit(16)?))
     }
 
     fn number(&mut self) -> Option<Value> {
@@ -214,7 +281,9 @@ impl Reader<'_> {
             let _sign = self.eat(b'+') || self.eat(b'-');
             self.digits()?;
         }
-        let value = value.filter(|_| integer).map(|v| if negative { -v } else { v });
+        let value = value
+            .filter(|_| integer)
+            .map(|v| if negative { -v } else { v });
         Some(Value::Number(value))
     }
 
@@ -268,15 +337,32 @@ mod tests {
         assert_eq!(v.get("n"), Some(&Value::Null));
         assert_eq!(
             v.get("s"),
-            Some(&Value::Array(vec![Value::String("x".into()), Value::Number(None), Value::Number(None)]))
+            Some(&Value::Array(vec![
+                Value::String("x".into()),
+                Value::Number(None),
+                Value::Number(None)
+            ]))
         );
     }
 
     #[test]
     fn refuses_malformed_documents() {
         for bad in [
-            "", "{", "{\"a\":}", "[1,]", "{\"a\":1,}", "01", "-", "1.", "\"\\x\"", "\"a\nb\"", "tru",
-            "{} x", "\"\\ud800\"", "{\"a\" 1}", "[1 2]",
+            "",
+            "{",
+            "{\"a\":}",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "-",
+            "1.",
+            "\"\\x\"",
+            "\"a\nb\"",
+            "tru",
+            "{} x",
+            "\"\\ud800\"",
+            "{\"a\" 1}",
+            "[1 2]",
         ] {
             assert_eq!(parse(bad), None, "{bad:?} accepted");
         }
@@ -292,6 +378,21 @@ mod tests {
     fn refuses_objects_with_a_repeated_member() {
         assert!(parse(r#"{"a":1,"a":2}"#).unwrap().object().is_none());
         assert!(parse("[]").unwrap().object().is_none());
+    }
+
+    #[test]
+    fn writer_output_parses_back_to_the_same_strings() {
+        let nasty = "q\"b\\s\n\u{1}é😀</script>";
+        let text = ObjectWriter::default()
+            .string("a", nasty)
+            .optional("b", None)
+            .raw("c", "true")
+            .finish();
+        let v = parse(&text).unwrap();
+        assert_eq!(v.get("a").unwrap().as_str(), Some(nasty));
+        assert_eq!(v.get("b"), None);
+        assert_eq!(v.get("c"), Some(&Value::Bool(true)));
+        assert_eq!(ObjectWriter::default().finish(), "{}");
     }
 
     #[test]

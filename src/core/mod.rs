@@ -17,8 +17,10 @@
 pub(crate) mod authorize;
 pub(crate) mod base64url;
 pub(crate) mod callback;
+pub(crate) mod config;
 pub(crate) mod discovery;
 pub(crate) mod error;
+pub(crate) mod id_token;
 pub(crate) mod json;
 pub(crate) mod pending;
 pub(crate) mod pkce;

@@ -110,7 +110,12 @@ impl PendingAuthorization {
     /// describe our request.
     pub fn decode(text: &str) -> Result<Self> {
         let pairs = parse_unique_pairs(text).map_err(|_| Code::StateMismatch)?;
-        let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
         let required = |name: &str| get(name).ok_or(Code::StateMismatch);
         let created_at = required("a")?.parse().map_err(|_| Code::StateMismatch)?;
         Ok(PendingAuthorization {
@@ -171,7 +176,10 @@ mod tests {
         let text = sample(1_700_000_000).encode();
         let back = PendingAuthorization::decode(&text).unwrap();
         assert_eq!(back.state.expose(), "st&te=1");
-        assert_eq!(back.verifier.expose(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        assert_eq!(
+            back.verifier.expose(),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
         assert_eq!(back.nonce.unwrap().expose(), "n0nce");
         assert_eq!(back.redirect_uri, "https://app.example/cb?x=1");
         assert_eq!(back.return_to.as_deref(), Some("/inbox?a=b&c=d"));
@@ -181,8 +189,17 @@ mod tests {
     #[test]
     fn tampered_records_are_refused() {
         let text = sample(5).encode();
-        for bad in [text.replace("a=5", "a=x"), text.replace("v=", "v=%2B"), text.replace("m=query", "m=x"), String::new()] {
-            assert_eq!(PendingAuthorization::decode(&bad).unwrap_err().code, Code::StateMismatch, "{bad}");
+        for bad in [
+            text.replace("a=5", "a=x"),
+            text.replace("v=", "v=%2B"),
+            text.replace("m=query", "m=x"),
+            String::new(),
+        ] {
+            assert_eq!(
+                PendingAuthorization::decode(&bad).unwrap_err().code,
+                Code::StateMismatch,
+                "{bad}"
+            );
         }
     }
 
@@ -198,7 +215,10 @@ mod tests {
 
     #[test]
     fn storage_keys_share_the_prefix() {
-        assert_eq!(PendingAuthorization::storage_key("abc"), "browser-oauth:pending:abc");
+        assert_eq!(
+            PendingAuthorization::storage_key("abc"),
+            "browser-oauth:pending:abc"
+        );
     }
 
     #[test]

@@ -46,7 +46,8 @@ impl CodeVerifier {
 
     /// Accepts an existing verifier string, checking RFC 7636 §4.1: `43*128unreserved`.
     pub fn parse(text: &str) -> Result<Self> {
-        let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        let unreserved =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
         if (MIN_LEN..=MAX_LEN).contains(&text.len()) && text.bytes().all(unreserved) {
             Ok(CodeVerifier(text.into()))
         } else {
@@ -80,27 +81,42 @@ mod tests {
     use super::*;
 
     const APPENDIX_B_OCTETS: [u8; 32] = [
-        116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77,
-        105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+        116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37,
+        77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
     ];
 
     /// specs §0.1: RFC 7636 Appendix B.
     #[test]
     fn appendix_b_vector() {
         let verifier = CodeVerifier::from_random(&APPENDIX_B_OCTETS, DEFAULT_LEN).unwrap();
-        assert_eq!(verifier.expose(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
-        assert_eq!(verifier.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            verifier.expose(),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
+        assert_eq!(
+            verifier.challenge(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         let parsed = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
-        assert_eq!(parsed.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            parsed.challenge(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     /// specs §0.1 boundary cases, from the §4.1 ABNF `43*128unreserved`.
     #[test]
     fn parse_enforces_length_bounds_42_43_128_129() {
-        assert_eq!(CodeVerifier::parse(&"a".repeat(42)).unwrap_err().code, Code::InvalidVerifier);
+        assert_eq!(
+            CodeVerifier::parse(&"a".repeat(42)).unwrap_err().code,
+            Code::InvalidVerifier
+        );
         assert!(CodeVerifier::parse(&"a".repeat(43)).is_ok());
         assert!(CodeVerifier::parse(&"a".repeat(128)).is_ok());
-        assert_eq!(CodeVerifier::parse(&"a".repeat(129)).unwrap_err().code, Code::InvalidVerifier);
+        assert_eq!(
+            CodeVerifier::parse(&"a".repeat(129)).unwrap_err().code,
+            Code::InvalidVerifier
+        );
     }
 
     #[test]
@@ -111,7 +127,10 @@ mod tests {
             assert!(CodeVerifier::parse(&text).is_err(), "{bad:?} accepted");
         }
         for good in ['-', '.', '_', '~', 'Z', '9'] {
-            assert!(CodeVerifier::parse(&format!("{base}{good}")).is_ok(), "{good:?} refused");
+            assert!(
+                CodeVerifier::parse(&format!("{base}{good}")).is_ok(),
+                "{good:?} refused"
+            );
         }
     }
 
@@ -125,7 +144,10 @@ mod tests {
         }
         assert!(CodeVerifier::from_random(&random, 42).is_err());
         assert!(CodeVerifier::from_random(&random, 129).is_err());
-        assert!(CodeVerifier::from_random(&random[..31], 43).is_err(), "too few random bytes");
+        assert!(
+            CodeVerifier::from_random(&random[..31], 43).is_err(),
+            "too few random bytes"
+        );
         assert_eq!(CodeVerifier::random_bytes_needed(43), 32);
         assert_eq!(CodeVerifier::random_bytes_needed(128), 96);
     }

@@ -94,7 +94,11 @@ mod tests {
             "https://user@app.example/cb",
             "custom://app/cb",
         ] {
-            assert_eq!(RedirectUri::parse(bad).unwrap_err().code, Code::InsecureRedirectUri, "{bad}");
+            assert_eq!(
+                RedirectUri::parse(bad).unwrap_err().code,
+                Code::InsecureRedirectUri,
+                "{bad}"
+            );
         }
     }
 
@@ -116,7 +120,13 @@ mod tests {
     /// specs §2 / RFC 9700 §4.11: returnTo is never an open redirector.
     #[test]
     fn return_to_accepts_only_same_origin_paths() {
-        for good in ["/", "/inbox", "/a/b?x=1&y=%2F#top", "/search?q=a+b", "/%7Euser"] {
+        for good in [
+            "/",
+            "/inbox",
+            "/a/b?x=1&y=%2F#top",
+            "/search?q=a+b",
+            "/%7Euser",
+        ] {
             assert_eq!(check_return_to(good).unwrap(), good);
         }
         for bad in [
@@ -141,7 +151,11 @@ mod tests {
             "javascript%3Aalert(1)",
             "/%E0%A4%A",
         ] {
-            assert_eq!(check_return_to(bad).unwrap_err().code, Code::UnsafeReturnTo, "{bad:?} accepted");
+            assert_eq!(
+                check_return_to(bad).unwrap_err().code,
+                Code::UnsafeReturnTo,
+                "{bad:?} accepted"
+            );
         }
     }
 }

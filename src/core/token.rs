@@ -11,10 +11,6 @@ secret_string!(
     AccessToken
 );
 secret_string!(
-    /// A refresh token. Never crosses into JavaScript.
-    RefreshToken
-);
-secret_string!(
     /// An ID token (a JWT), kept for claims and `id_token_hint`.
     IdToken
 );
@@ -31,18 +27,15 @@ pub struct FormPost {
     pub body: String,
 }
 
-/// A validated token response.
+/// A validated token response. Every access token is a Bearer token.
 #[derive(Debug)]
 pub struct TokenSet {
     /// The access token.
     pub access_token: AccessToken,
-    /// The token type as sent (compared case-insensitively; only Bearer is accepted).
-    pub token_type: String,
     /// Absolute expiry, seconds since the epoch, when the provider gave `expires_in`.
     pub expires_at: Option<u64>,
-    /// The refresh token, if one was issued.
-    pub refresh_token: Option<RefreshToken>,
-    /// The ID token, if one was issued.
+    /// The ID token, if one was issued: its claims are checked at login, and it is kept
+    /// for `id_token_hint` at logout.
     pub id_token: Option<IdToken>,
     /// The granted scope: the response's `scope`, else the requested one (RFC 6749 §5.1).
     pub scope: String,
@@ -50,21 +43,37 @@ pub struct TokenSet {
 
 /// The code exchange (RFC 6749 §4.1.3 + RFC 7636 §4.5): grant_type, code, the identical
 /// redirect_uri, client_id (a public client must send it) and the code_verifier.
-pub fn build_code_exchange(token_endpoint: &str, client_id: &str, callback: &ValidatedCallback) -> FormPost {
+pub fn build_code_exchange(
+    token_endpoint: &str,
+    client_id: &str,
+    callback: &ValidatedCallback,
+) -> FormPost {
     let mut body = String::new();
     push_pair(&mut body, "grant_type", "authorization_code");
     push_pair(&mut body, "code", callback.code.expose());
     push_pair(&mut body, "redirect_uri", &callback.pending.redirect_uri);
     push_pair(&mut body, "client_id", client_id);
-    push_pair(&mut body, "code_verifier", callback.pending.verifier.expose());
-    FormPost { url: token_endpoint.into(), body }
+    push_pair(
+        &mut body,
+        "code_verifier",
+        callback.pending.verifier.expose(),
+    );
+    FormPost {
+        url: token_endpoint.into(),
+        body,
+    }
 }
 
 /// Checks a token endpoint response received at `now` (specs §4). A 200 must carry a
 /// non-empty `access_token` and a Bearer `token_type` (any case); `expires_in` may be a
 /// number or a numeric string; unknown members are ignored. Any other status becomes
 /// [`Code::TokenError`] with the provider's `error` when the body has one.
-pub fn process_token_response(now: u64, status: u16, body: &str, requested_scope: &str) -> Result<TokenSet> {
+pub fn process_token_response(
+    now: u64,
+    status: u16,
+    body: &str,
+    requested_scope: &str,
+) -> Result<TokenSet> {
     let doc = json::parse(body).and_then(Value::object);
     if status != 200 {
         return Err(token_error(status, doc.as_ref()));
@@ -79,22 +88,24 @@ pub fn process_token_response(now: u64, status: u16, body: &str, requested_scope
     };
     let access_token = text("access_token")?.ok_or(Code::InvalidTokenResponse)?;
     let token_type = text("token_type")?.ok_or(Code::InvalidTokenResponse)?;
+    // Checked for shape now; the refresh token is not held yet (no refresh grant yet).
+    text("refresh_token")?;
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(Code::InvalidTokenResponse.into());
     }
     let expires_in = match doc.get("expires_in") {
         None | Some(Value::Null) => None,
         Some(Value::Number(Some(n))) if *n >= 0 => Some(*n as u64),
-        Some(Value::String(s)) if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(Value::String(s))
+            if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             s.parse().ok()
         }
         Some(_) => return Err(Code::InvalidTokenResponse.into()),
     };
     Ok(TokenSet {
         access_token: AccessToken::new(access_token),
-        token_type,
         expires_at: expires_in.map(|s| now.saturating_add(s)),
-        refresh_token: text("refresh_token")?.map(RefreshToken::new),
         id_token: text("id_token")?.map(IdToken::new),
         scope: text("scope")?.unwrap_or_else(|| requested_scope.into()),
     })
@@ -102,7 +113,11 @@ pub fn process_token_response(now: u64, status: u16, body: &str, requested_scope
 
 /// A non-200 response as a typed error (RFC 6749 §5.2).
 fn token_error(status: u16, doc: Option<&Value>) -> Error {
-    let field = |name: &str| doc.and_then(|d| d.get(name)).and_then(Value::as_str).map(String::from);
+    let field = |name: &str| {
+        doc.and_then(|d| d.get(name))
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
     Error::server(
         Code::TokenError,
         ServerDetail {
@@ -138,7 +153,11 @@ mod tests {
         };
         let url = "https://app.example/cb?x=1&code=abc+def&state=s";
         let params = CallbackParams::parse(url, ResponseMode::Query).unwrap();
-        let policy = CallbackPolicy { now: 1, max_age: 600, iss_required: false };
+        let policy = CallbackPolicy {
+            now: 1,
+            max_age: 600,
+            iss_required: false,
+        };
         let validated = validate_callback(url, params, pending, &policy).unwrap();
         let post = build_code_exchange("https://as.example/token", "spa", &validated);
         assert_eq!(post.url, "https://as.example/token");
@@ -148,7 +167,10 @@ mod tests {
             ("code", "abc def"),
             ("redirect_uri", "https://app.example/cb?x=1"),
             ("client_id", "spa"),
-            ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            (
+                "code_verifier",
+                "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+            ),
         ];
         assert_eq!(pairs, expect.map(|(a, b)| (a.to_string(), b.to_string())));
     }
@@ -159,11 +181,28 @@ mod tests {
         let set = process_token_response(1_000, 200, body, "openid profile").unwrap();
         assert_eq!(set.access_token.expose(), "at");
         assert_eq!(set.expires_at, Some(4_600));
-        assert_eq!(set.refresh_token.unwrap().expose(), "rt");
-        assert_eq!(set.scope, "openid profile", "requested scope when none returned");
-        let narrowed = process_token_response(0, 200, r#"{"access_token":"at","token_type":"Bearer","expires_in":60,"scope":"openid"}"#, "openid profile").unwrap();
-        assert_eq!((narrowed.scope.as_str(), narrowed.expires_at), ("openid", Some(60)));
-        let no_expiry = process_token_response(0, 200, r#"{"access_token":"at","token_type":"Bearer"}"#, "x").unwrap();
+        assert_eq!(
+            set.scope, "openid profile",
+            "requested scope when none returned"
+        );
+        let narrowed = process_token_response(
+            0,
+            200,
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":60,"scope":"openid"}"#,
+            "openid profile",
+        )
+        .unwrap();
+        assert_eq!(
+            (narrowed.scope.as_str(), narrowed.expires_at),
+            ("openid", Some(60))
+        );
+        let no_expiry = process_token_response(
+            0,
+            200,
+            r#"{"access_token":"at","token_type":"Bearer"}"#,
+            "x",
+        )
+        .unwrap();
         assert_eq!(no_expiry.expires_at, None, "no made-up expiry");
     }
 
@@ -190,10 +229,19 @@ mod tests {
     /// specs §4.1: error bodies become a typed error carrying the provider's code as data.
     #[test]
     fn error_bodies_carry_the_oauth_error_and_status() {
-        let err = process_token_response(0, 400, r#"{"error":"invalid_grant","error_description":"code used"}"#, "x").unwrap_err();
+        let err = process_token_response(
+            0,
+            400,
+            r#"{"error":"invalid_grant","error_description":"code used"}"#,
+            "x",
+        )
+        .unwrap_err();
         assert_eq!(err.code, Code::TokenError);
         let detail = err.server.unwrap();
-        assert_eq!((detail.error.as_str(), detail.status), ("invalid_grant", 400));
+        assert_eq!(
+            (detail.error.as_str(), detail.status),
+            ("invalid_grant", 400)
+        );
         assert_eq!(detail.description.as_deref(), Some("code used"));
         let html = process_token_response(0, 502, "<html>bad gateway</html>", "x").unwrap_err();
         assert_eq!(html.server.unwrap().status, 502);

@@ -47,7 +47,14 @@ impl<'a> Url<'a> {
         let (host, port_text) = if authority.starts_with('[') {
             let close = authority.find(']')?;
             let (host, after) = authority.split_at(close + 1);
-            (host, if after.is_empty() { None } else { Some(after.strip_prefix(':')?) })
+            (
+                host,
+                if after.is_empty() {
+                    None
+                } else {
+                    Some(after.strip_prefix(':')?)
+                },
+            )
         } else {
             match authority.split_once(':') {
                 Some((host, port)) => (host, Some(port)),
@@ -64,7 +71,14 @@ impl<'a> Url<'a> {
             Some(_) => return None,
             None => None,
         };
-        Some(Url { scheme, host, explicit_port, path, query, fragment })
+        Some(Url {
+            scheme,
+            host,
+            explicit_port,
+            path,
+            query,
+            fragment,
+        })
     }
 
     /// The port, with 443 for https and 80 for http when none is written.
@@ -179,7 +193,10 @@ mod tests {
         assert_eq!(url.query, Some("a=1&b=2"));
         assert_eq!(url.fragment, Some("frag"));
         let ipv6 = Url::parse("http://[::1]:8080").unwrap();
-        assert_eq!((ipv6.host, ipv6.port(), ipv6.path), ("[::1]", Some(8080), ""));
+        assert_eq!(
+            (ipv6.host, ipv6.port(), ipv6.path),
+            ("[::1]", Some(8080), "")
+        );
         assert_eq!(Url::parse("https://a.example").unwrap().port(), Some(443));
     }
 
@@ -221,7 +238,10 @@ mod tests {
         let mut out = String::new();
         push_pair(&mut out, "redirect_uri", "https://a.example/cb?x=1 2");
         push_pair(&mut out, "scope", "openid profile");
-        assert_eq!(out, "redirect_uri=https%3A%2F%2Fa.example%2Fcb%3Fx%3D1+2&scope=openid+profile");
+        assert_eq!(
+            out,
+            "redirect_uri=https%3A%2F%2Fa.example%2Fcb%3Fx%3D1+2&scope=openid+profile"
+        );
         let pairs = parse_unique_pairs(&out).unwrap();
         assert_eq!(pairs[0].1, "https://a.example/cb?x=1 2");
         assert_eq!(pairs[1].1, "openid profile");
@@ -233,8 +253,14 @@ mod tests {
     /// specs §2: "MUST NOT send any request or response parameter more than once".
     #[test]
     fn repeated_names_are_refused_even_when_encoded_differently() {
-        assert_eq!(parse_unique_pairs("state=a&state=b").unwrap_err().code, Code::DuplicateParameter);
-        assert_eq!(parse_unique_pairs("st%61te=a&state=a").unwrap_err().code, Code::DuplicateParameter);
+        assert_eq!(
+            parse_unique_pairs("state=a&state=b").unwrap_err().code,
+            Code::DuplicateParameter
+        );
+        assert_eq!(
+            parse_unique_pairs("st%61te=a&state=a").unwrap_err().code,
+            Code::DuplicateParameter
+        );
         assert_eq!(parse_unique_pairs("a=1&&b=").unwrap().len(), 2);
     }
 }

@@ -1,0 +1,60 @@
+# browser-oauth: `make test` and `make demo` work on a fresh machine; both run the set-up first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+WASM := scripts/wasm
+WASM_PACK_FLAGS := --target web --out-dir pkg/wasm --out-name browser_oauth --no-pack
+CHROMEDRIVER := /usr/bin/chromedriver
+
+.PHONY: setup build test lint test-native test-browser test-ts test-e2e size demo bench clean
+
+## Install everything the other targets need (idempotent; WASM_TOOLCHAIN=debian forces the Debian route).
+setup:
+	@sh scripts/setup.sh
+
+## Release build of the package: wasm (wasm-pack + wasm-opt) and the TypeScript wrapper.
+build: setup
+	@echo "== build: wasm-pack (release) and tsc"
+	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS) 2>&1 | grep -v 'failed to get wasm-pack version' || true
+	@test -f pkg/wasm/browser_oauth_bg.wasm
+	@cd pkg && tsc -p .
+
+## Every test layer; any failure fails the target.
+test: build
+	@$(MAKE) --no-print-directory lint test-native test-browser test-ts test-e2e
+	@echo "== all test layers passed"
+
+lint:
+	@echo "== lint: cargo fmt --check, clippy host + wasm32, core purity"
+	cargo fmt --check
+	cargo clippy --quiet --all-targets -- -D warnings
+	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+	@! grep -rnE 'wasm_bindgen|js_sys|web_sys' src/core || { echo "src/core must not use web APIs"; exit 1; }
+	@echo "lint: ok"
+
+test-native:
+	@echo "== native: cargo test (src/core, fixed clock and randomness)"
+	cargo test --quiet --lib
+
+test-browser:
+	@echo "== browser: wasm-pack test --headless --chrome (wasm-bindgen-test in Chromium)"
+	$(WASM) wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web 2>&1 | grep -v 'failed to get wasm-pack version'
+
+test-ts:
+	@echo "== typescript: tsc --noEmit (strict)"
+	cd pkg && tsc -p . --noEmit && echo "tsc: 0 errors"
+
+test-e2e:
+	@echo "== end-to-end: Playwright + Chromium against the local OpenID provider"
+	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+## Byte sizes of what ships: release wasm, JS glue and wrapper, raw and gzipped.
+size: build
+	@node scripts/size.mjs
+
+## The demo: the local OpenID provider and the demo site on 127.0.0.1.
+demo: build
+	@node www/demo.mjs
+
+clean:
+	rm -rf target pkg/wasm pkg/dist node_modules .wasm-route

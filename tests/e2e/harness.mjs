@@ -1,0 +1,223 @@
+// Shared helpers for the end-to-end tests (node --test): the local provider and site as
+// child processes, headless Chromium through playwright-core, the provider's sign-in
+// pages, and checks that no token ends up in browser storage, cookies, the URL or history.
+
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
+const READY_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** Children still running; killed if the test process exits without stopping them. */
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * @typedef {object} RunningServer
+ * @property {string} url origin it listens on, e.g. "http://127.0.0.1:9000" (no trailing slash)
+ * @property {() => string} output everything the process wrote so far (stdout and stderr)
+ * @property {() => Promise<void>} stop SIGTERM, then SIGKILL if it has not exited in time
+ */
+
+/**
+ * Spawns `node www/<script>` and resolves once it prints `<label> ready <url>`.
+ * @param {string} script file name under www/
+ * @param {string} label first word of the ready line
+ * @param {Record<string, string>} env extra environment variables
+ * @returns {Promise<RunningServer>}
+ */
+function startServer(script, label, env) {
+  const child = spawn(process.execPath, [WWW + script], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  exited.then(() => running.delete(child));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  const ready = new RegExp(`^${label} ready (http://127\\.0\\.0\\.1:\\d+)$`, 'm');
+
+  return new Promise((resolve, reject) => {
+    let timer;
+    function fail(reason) {
+      clearTimeout(timer);
+      stop().then(() => reject(new Error(`${script}: ${reason}\n${output}`)));
+    }
+    function onEarlyExit(code, signal) {
+      fail(`exited early (code ${code}, signal ${signal})`);
+    }
+    function onReadyLine() {
+      const match = ready.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.off('exit', onEarlyExit);
+      child.stdout.off('data', onReadyLine);
+      resolve({ url: match[1], output: () => output, stop });
+    }
+    timer = setTimeout(() => fail(`no ready line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+    }
+    child.stdout.on('data', onReadyLine);
+    child.once('exit', onEarlyExit);
+  });
+}
+
+/**
+ * Starts the local OpenID provider (www/provider.mjs). PORT defaults to 0 (a free port
+ * chosen by the OS); the issuer is the returned `url`. Other options: APP_ORIGIN,
+ * ACCESS_TTL, ID_TTL, REFRESH_TTL, ISS_PARAM=off.
+ * @param {Record<string, string>} [env]
+ * @returns {Promise<RunningServer>}
+ */
+export function startProvider(env = {}) {
+  return startServer('provider.mjs', 'provider', env);
+}
+
+/**
+ * Starts the static site (www/server.mjs). PORT defaults to 0 (a free port chosen by the
+ * OS); pass its `url` as APP_ORIGIN to startProvider. Other option: ROOT.
+ * @param {Record<string, string>} [env]
+ * @returns {Promise<RunningServer>}
+ */
+export function startSite(env = {}) {
+  return startServer('server.mjs', 'site', env);
+}
+
+/**
+ * Launches headless Chromium from /usr/bin/chromium. Host names other than 127.0.0.1 do
+ * not resolve, so nothing leaves the machine (the provider's pages import a web font).
+ * @returns {Promise<import('playwright-core').Browser>}
+ */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-default-apps', '--disable-extensions',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ],
+  });
+}
+
+/**
+ * Waits until the page has navigated away from `previousHref`, then reports which
+ * provider prompt it shows: "login", "consent", or null when it left the provider's
+ * interaction pages (e.g. the redirect to the app arrived).
+ * @param {import('playwright-core').Page} page
+ * @param {string} providerOrigin
+ * @param {string | null} previousHref
+ * @returns {Promise<'login' | 'consent' | null>}
+ */
+async function nextPrompt(page, providerOrigin, previousHref) {
+  await page.waitForURL((url) => url.href !== previousHref, { waitUntil: 'commit' });
+  const url = new URL(page.url());
+  if (url.origin !== providerOrigin || !url.pathname.startsWith('/interaction/')) return null;
+  const prompt = page.locator('form input[type=hidden][name=prompt]');
+  await prompt.waitFor({ state: 'attached' });
+  return /** @type {'login' | 'consent'} */ (await prompt.getAttribute('value'));
+}
+
+/**
+ * Completes oidc-provider's development interactions on a page that is on its way to
+ * (or already on) the provider's login or consent page: types the login name (any
+ * password), then on the consent page clicks "Continue", or with `consent: false`
+ * follows "[ Cancel ]" so the client receives `error=access_denied`. Resolves once the
+ * browser has left the interaction pages (the redirect to the client has at least
+ * committed). Throws if no prompt appears, or if `consent: false` and no consent page
+ * is shown (the grant already covers the request).
+ * @param {import('playwright-core').Page} page
+ * @param {{ login?: string, consent?: boolean }} [options]
+ * @returns {Promise<void>}
+ */
+export async function signInAtProvider(page, { login = 'alice', consent = true } = {}) {
+  const first = page.locator('form input[type=hidden][name=prompt]');
+  await first.waitFor({ state: 'attached' });
+  const providerOrigin = new URL(page.url()).origin;
+  let prompt = await first.getAttribute('value');
+
+  if (prompt === 'login') {
+    const href = page.url();
+    await page.fill('input[name=login]', login);
+    await page.fill('input[name=password]', 'any password');
+    await page.click('button[type=submit]');
+    prompt = await nextPrompt(page, providerOrigin, href);
+  }
+  if (prompt === 'consent') {
+    const href = page.url();
+    await page.click(consent ? 'button[type=submit]' : 'a[href$="/abort"]');
+    prompt = await nextPrompt(page, providerOrigin, href);
+  } else if (!consent) {
+    throw new Error('signInAtProvider: consent page was not shown, cannot abort it');
+  }
+  if (prompt !== null) throw new Error(`signInAtProvider: unexpected ${prompt} prompt`);
+}
+
+/**
+ * @typedef {object} BrowserState
+ * @property {string} localStorage JSON of all entries
+ * @property {string} sessionStorage JSON of all entries
+ * @property {string} documentCookie document.cookie
+ * @property {string} contextCookies JSON of every cookie in the browser context, HttpOnly included
+ * @property {string} href location.href
+ * @property {string} historyLength history.length
+ * @property {string} historyState JSON of history.state
+ * @property {string} windowName window.name
+ */
+
+/**
+ * Snapshots everything script-visible or persistent where a token could leak.
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<BrowserState>}
+ */
+export async function collectStorage(page) {
+  const inPage = await page.evaluate(() => {
+    const entries = (storage) => JSON.stringify(Object.fromEntries(
+      Array.from({ length: storage.length }, (_, i) => storage.key(i)).map((k) => [k, storage.getItem(k)]),
+    ));
+    return {
+      localStorage: entries(window.localStorage),
+      sessionStorage: entries(window.sessionStorage),
+      documentCookie: document.cookie,
+      href: window.location.href,
+      historyLength: String(window.history.length),
+      historyState: JSON.stringify(window.history.state),
+      windowName: window.name,
+    };
+  });
+  const contextCookies = JSON.stringify(await page.context().cookies());
+  return { ...inPage, contextCookies };
+}
+
+/**
+ * Asserts that none of the given token strings appears in the page's storage, cookies,
+ * URL, history state or window.name (see collectStorage).
+ * @param {import('playwright-core').Page} page
+ * @param {string[]} tokens the access, refresh and ID tokens to look for (non-empty)
+ * @returns {Promise<void>}
+ */
+export async function assertNoTokenLeak(page, tokens) {
+  for (const token of tokens) {
+    assert.ok(typeof token === 'string' && token.length >= 16, 'assertNoTokenLeak: every token must be a real token string');
+  }
+  const state = await collectStorage(page);
+  for (const [where, value] of Object.entries(state)) {
+    for (const token of tokens) {
+      assert.ok(!value.includes(token), `token ${token.slice(0, 8)}… leaked into ${where}`);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+//! Browser tests of the web shell, run in headless Chromium by
+//! `wasm-pack test --headless --chrome` (wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use browser_oauth::internal::{Code, CodeVerifier, fill_random};
+use js_sys::{Function, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Wraps `crypto.getRandomValues` with `body` (JS taking `orig, buf`) for one closure's
+/// duration, restoring the original afterwards.
+fn with_patched_random<T>(body: &str, run: impl FnOnce() -> T) -> T {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap();
+    let original = Reflect::get(&crypto, &"getRandomValues".into()).unwrap();
+    let make = Function::new_with_args("orig", &format!("return function(buf) {{ {body} }};"));
+    let patched = make.call1(&JsValue::NULL, &original).unwrap();
+    Reflect::set(&crypto, &"getRandomValues".into(), &patched).unwrap();
+    let result = run();
+    Reflect::set(&crypto, &"getRandomValues".into(), &original).unwrap();
+    result
+}
+
+/// specs §1, foundation issue: the wasm build draws its randomness from
+/// crypto.getRandomValues, and the verifier is made of exactly those bytes.
+#[wasm_bindgen_test]
+fn pkce_verifier_comes_from_crypto_get_random_values() {
+    let mut bytes = [0u8; 32];
+    with_patched_random(
+        "const r = orig.call(crypto, buf); globalThis.__seen = Array.from(buf); return r;",
+        || {
+            fill_random(&mut bytes).unwrap();
+        },
+    );
+    let seen = Reflect::get(&js_sys::global(), &"__seen".into()).unwrap();
+    let seen: Vec<u8> = js_sys::Array::from(&seen)
+        .iter()
+        .map(|v| v.as_f64().unwrap() as u8)
+        .collect();
+    assert_eq!(
+        seen,
+        bytes.to_vec(),
+        "the bytes are the ones getRandomValues wrote"
+    );
+    assert_ne!(bytes, [0u8; 32]);
+}
+
+/// design "Rules": no weaker fallback; if getRandomValues fails, the call fails.
+#[wasm_bindgen_test]
+fn randomness_failure_is_a_typed_error_not_a_fallback() {
+    let mut bytes = [0u8; 32];
+    let result = with_patched_random("throw new Error('no entropy');", || fill_random(&mut bytes));
+    assert_eq!(result.unwrap_err().code, Code::RandomUnavailable);
+}
+
+/// specs §0.1: the S256 challenge computed in wasm equals WebCrypto's SHA-256.
+#[wasm_bindgen_test]
+async fn challenge_matches_webcrypto_sha256() {
+    let mut bytes = [0u8; 32];
+    fill_random(&mut bytes).unwrap();
+    let verifier = CodeVerifier::from_random(&bytes, 43).unwrap();
+    let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+    let data = Uint8Array::from(verifier.expose().as_bytes());
+    let digest = JsFuture::from(
+        subtle
+            .digest_with_str_and_js_u8_array("SHA-256", &data)
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let digest = Uint8Array::new(&digest.dyn_into::<js_sys::ArrayBuffer>().unwrap()).to_vec();
+    let btoa = js_sys::global()
+        .unchecked_into::<web_sys::Window>()
+        .btoa(&digest.iter().map(|&b| char::from(b)).collect::<String>())
+        .unwrap();
+    let expected = btoa
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_");
+    assert_eq!(verifier.challenge(), expected);
+}

@@ -1,0 +1,194 @@
+// Local OpenID provider for the demo site and the end-to-end tests.
+//
+// Built on oidc-provider with in-memory storage; every start gets a fresh RS256
+// signing key and fresh cookie keys, so nothing secret is ever written to disk.
+// Development only: it listens on 127.0.0.1 and accepts any login name.
+//
+//   node www/provider.mjs                          # http://127.0.0.1:9000
+//   PORT=0 node www/provider.mjs                   # the OS picks a free port
+//   node www/provider.mjs --port=9001 --iss-param=off
+//
+// Options (argv `--name=value` wins over the environment variable NAME):
+//   PORT         listening port, 0 lets the OS choose (default 9000)
+//   APP_ORIGIN   origin of the demo/test site (default http://127.0.0.1:8080)
+//   ACCESS_TTL   access token lifetime in seconds (default 3600)
+//   ID_TTL       ID token lifetime in seconds (default 3600)
+//   REFRESH_TTL  refresh token lifetime in seconds, absolute across rotations (default 86400)
+//   ISS_PARAM    "off" strips the RFC 9207 `iss` parameter from authorization
+//                responses while discovery still advertises it (default "on")
+//
+// Prints `provider ready http://127.0.0.1:PORT` once listening; exits on SIGTERM/SIGINT.
+
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+
+import Provider from 'oidc-provider';
+
+const HOST = '127.0.0.1';
+const CLIENT_ID = 'browser-oauth-demo';
+
+/** Development accounts with known claims; any other login name only gets `sub`. */
+const ACCOUNTS = new Map([
+  ['alice', { name: 'Alice Example', email: 'alice@example.test', email_verified: true }],
+]);
+
+/**
+ * Reads an option from argv (`--access-ttl=10`) or else from the environment (`ACCESS_TTL=10`).
+ * @param {string} name upper-case option name, e.g. "ACCESS_TTL"
+ * @param {string} fallback value when the option is not given
+ * @returns {string}
+ */
+function option(name, fallback) {
+  const flag = `--${name.toLowerCase().replaceAll('_', '-')}=`;
+  const arg = process.argv.slice(2).find((a) => a.startsWith(flag));
+  if (arg !== undefined) return arg.slice(flag.length);
+  return process.env[name] ?? fallback;
+}
+
+/**
+ * Reads a non-negative integer option (seconds or a port number).
+ * @param {string} name
+ * @param {number} fallback
+ * @returns {number}
+ */
+function intOption(name, fallback) {
+  const raw = option(name, String(fallback));
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+function readOptions() {
+  const appOrigin = option('APP_ORIGIN', 'http://127.0.0.1:8080');
+  if (new URL(appOrigin).origin !== appOrigin) throw new Error(`APP_ORIGIN must be a bare origin, got ${appOrigin}`);
+  const issParam = option('ISS_PARAM', 'on');
+  if (!['on', 'off'].includes(issParam)) throw new Error(`ISS_PARAM must be "on" or "off", got ${issParam}`);
+  return {
+    port: intOption('PORT', 9000),
+    appOrigin,
+    accessTtl: intOption('ACCESS_TTL', 3600),
+    idTtl: intOption('ID_TTL', 3600),
+    refreshTtl: intOption('REFRESH_TTL', 86400),
+    stripIss: issParam === 'off',
+  };
+}
+
+/** A fresh RS256 signing key as a private JWK. */
+function signingKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+}
+
+/**
+ * The single public SPA client.
+ * @param {string} appOrigin
+ */
+function demoClient(appOrigin) {
+  return {
+    client_id: CLIENT_ID,
+    client_name: 'browser-oauth demo',
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [`${appOrigin}/callback.html`, `${appOrigin}/tests/callback.html`],
+    post_logout_redirect_uris: [`${appOrigin}/`, `${appOrigin}/tests/logout.html`],
+  };
+}
+
+/**
+ * oidc-provider configuration.
+ * @param {ReturnType<typeof readOptions>} options
+ * @param {number} port the port actually listened on (part of the cookie names)
+ */
+function configuration({ appOrigin, accessTtl, idTtl, refreshTtl }, port) {
+  return {
+    clients: [demoClient(appOrigin)],
+    jwks: { keys: [signingKey()] },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+    // Put the scope's claims into the ID token too, not only into userinfo.
+    conformIdTokenClaims: false,
+    async findAccount(_ctx, sub) {
+      return { accountId: sub, claims: async () => ({ sub, ...ACCOUNTS.get(sub) }) };
+    },
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      userinfo: { enabled: true },
+    },
+    // CORS on the client endpoints (token, revocation, userinfo) only for the site's origin;
+    // discovery and jwks are open to every origin.
+    clientBasedCORS: (_ctx, origin, client) => origin === appOrigin && client.clientId === CLIENT_ID,
+    // Refresh tokens for the SPA client whether or not offline_access was granted (without
+    // offline_access they end with the provider session). Rotation is on for public clients.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: accessTtl,
+      IdToken: idTtl,
+      // Rotation keeps the original expiry: the lifetime is absolute, not sliding.
+      RefreshToken: (ctx) => ctx?.oidc?.entities.RotatedRefreshToken?.remainingTTL ?? refreshTtl,
+      Interaction: 3600,
+      Session: 86400,
+      Grant: 86400,
+    },
+    // Cookies are not isolated by port, so two providers on 127.0.0.1 need distinct names.
+    cookies: {
+      keys: [randomBytes(32).toString('base64url')],
+      names: { session: `_session_${port}`, interaction: `_interaction_${port}`, resume: `_interaction_resume_${port}` },
+    },
+  };
+}
+
+/**
+ * Koa middleware for ISS_PARAM=off: removes `iss` from the query or fragment of redirects
+ * to the client's registered redirect URIs (the authorization response, success or error).
+ * Discovery is untouched, so it still advertises authorization_response_iss_parameter_supported.
+ * form_post responses are not rewritten.
+ * @param {string[]} redirectUris
+ */
+function stripIssFromAuthorizationResponses(redirectUris) {
+  return async (ctx, next) => {
+    await next();
+    const url = URL.parse(ctx.response.get('Location'));
+    if (!url || !redirectUris.includes(`${url.origin}${url.pathname}`)) return;
+    url.searchParams.delete('iss');
+    if (url.hash) {
+      const fragment = new URLSearchParams(url.hash.slice(1));
+      fragment.delete('iss');
+      url.hash = fragment.toString();
+    }
+    ctx.redirect(url.href);
+  };
+}
+
+async function main() {
+  const options = readOptions();
+  const server = createServer();
+  server.listen(options.port, HOST);
+  await once(server, 'listening');
+  const { port } = server.address();
+  const issuer = `http://${HOST}:${port}`;
+
+  const provider = new Provider(issuer, configuration(options, port));
+  if (options.stripIss) {
+    provider.use(stripIssFromAuthorizationResponses(demoClient(options.appOrigin).redirect_uris));
+  }
+  server.on('request', provider.callback());
+
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+
+  console.log(`provider ready ${issuer}`);
+}
+
+await main();
