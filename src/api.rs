@@ -3,8 +3,9 @@
 //! TypeScript wrapper parses; errors are thrown as the JSON of `Error::to_json`, which the
 //! wrapper turns into its error classes, so no raw wasm exception reaches the app.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::RefCell;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;

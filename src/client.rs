@@ -2,6 +2,11 @@
 //! happened (a callback URL, a response, "now") and performs what the core asks for (send
 //! this request, store this pending request, clean the address bar).
 
+use alloc::string::String;
+use alloc::borrow::ToOwned;
+use alloc::vec::Vec;
+use alloc::vec;
+
 use crate::core::authorize::{
     AuthorizationInput, build_authorization_request, random_bytes_needed,
 };

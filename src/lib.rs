@@ -10,7 +10,16 @@
 //!
 //! The public interface for JavaScript is the npm package `browser-oauth` in `pkg/`. The Rust
 //! items below are public only so that browser tests and fuzzers can reach them.
+#![no_std]
 #![warn(missing_docs)]
+
+// `no_std` keeps std's panic and formatting machinery out of the shipped wasm; everything
+// beyond `core` is imported explicitly from `alloc`. The host build and every test build
+// link std (unit tests also take its `format!` and `vec!`).
+extern crate alloc;
+#[cfg(any(not(target_arch = "wasm32"), test, feature = "std"))]
+#[cfg_attr(test, macro_use)]
+extern crate std;
 
 pub(crate) mod core;
 
@@ -21,6 +30,14 @@ mod client;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
+/// A panic is a bug (shipped code never unwraps input): trap without formatting a message,
+/// so no `core::fmt` machinery is linked. Test builds link std, which brings its own handler.
+#[cfg(all(target_arch = "wasm32", not(test), not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
+}
+
 /// Core entry points for browser tests and fuzz targets only. Not a stable API.
 #[doc(hidden)]
 pub mod internal {
@@ -29,3 +46,7 @@ pub mod internal {
     #[cfg(target_arch = "wasm32")]
     pub use crate::web::random::fill as fill_random;
 }
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

@@ -1,5 +1,7 @@
 //! The authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, specs §2).
 
+use alloc::string::String;
+
 use super::base64url;
 use super::discovery::Metadata;
 use super::error::{Code, Result};
@@ -132,6 +134,8 @@ pub fn check_scope(scope: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::vec::Vec;
+
     use super::*;
     use crate::core::url::{Url, parse_unique_pairs};
 

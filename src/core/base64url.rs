@@ -3,6 +3,9 @@
 //! Hand-written rather than the `base64` crate: it is a dozen lines, and every byte of the
 //! engine ships to every user.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Encodes `bytes` as base64url with no `=` padding.

@@ -9,6 +9,9 @@
 //! Only [`validate_callback`] makes a [`ValidatedCallback`], and only a `ValidatedCallback`
 //! can be exchanged for tokens.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use super::error::{Code, Error, Result, ServerDetail};
 use super::pending::{PendingAuthorization, ResponseMode};
 use super::redirect::RedirectUri;

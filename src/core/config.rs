@@ -1,5 +1,7 @@
 //! The client configuration, read from the JSON the TypeScript wrapper passes in.
 
+use alloc::string::String;
+
 use super::discovery::{Metadata, WellKnown, check_issuer, metadata_from_value};
 use super::error::{Code, Result};
 use super::json::{self, Value};

@@ -1,5 +1,8 @@
 //! Provider metadata: OpenID Connect Discovery 1.0 and RFC 8414 (specs §9).
 
+use alloc::string::String;
+use alloc::borrow::ToOwned;
+
 use super::error::{Code, Result};
 use super::json::{self, Value};
 use super::url::Url;

@@ -13,6 +13,9 @@
 //!   own `error` string travels as data in [`ServerDetail`], never as our code;
 //! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`).
 
+use alloc::boxed::Box;
+use alloc::string::String;
+
 use super::json::ObjectWriter;
 
 /// Declares [`Code`], its strings and messages, and the TypeScript union, from one table.

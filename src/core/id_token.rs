@@ -6,6 +6,8 @@
 //! provider's JWKS (WebCrypto) is a separate step; `alg` `none` and HMAC algorithms are
 //! refused here already, since a public client has no key to check them with.
 
+use alloc::string::String;
+
 use super::base64url;
 use super::error::{Code, Result};
 use super::json::{self, Value};

@@ -6,6 +6,9 @@
 //! out float parsing keeps it out of the shipped module. A number with a fraction or an
 //! exponent reads as [`Value::Number`] with `None`.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 /// A parsed JSON value.
 #[derive(Debug, PartialEq)]
 pub enum Value {

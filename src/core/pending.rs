@@ -2,6 +2,8 @@
 //! (specs §3, design "Rules"). Stored in sessionStorage under [`KEY_PREFIX`], keyed by state,
 //! single use, with a time limit. It holds no token.
 
+use alloc::string::String;
+
 use super::error::{Code, Result};
 use super::pkce::CodeVerifier;
 use super::secret::secret_string;
@@ -155,6 +157,8 @@ pub fn u64_to_string(mut value: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::string::ToString;
+
     use super::*;
 
     pub(crate) fn sample(created_at: u64) -> PendingAuthorization {

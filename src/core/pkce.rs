@@ -5,6 +5,7 @@
 //! computed synchronously with sha2, so `login()` can build its URL inside a click handler.
 //! `plain` does not exist here: there is no way to ask for it (RFC 7636 §7.2, RFC 9700 §2.1.1).
 
+use alloc::string::String;
 use core::fmt;
 
 use sha2::{Digest, Sha256};
@@ -78,6 +79,8 @@ impl fmt::Debug for CodeVerifier {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::ToOwned;
+
     use super::*;
 
     const APPENDIX_B_OCTETS: [u8; 32] = [

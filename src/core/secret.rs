@@ -6,11 +6,11 @@
 macro_rules! secret_string {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        pub struct $name(String);
+        pub struct $name(::alloc::string::String);
 
         impl $name {
             /// Wraps a secret value.
-            pub fn new(value: String) -> Self {
+            pub fn new(value: ::alloc::string::String) -> Self {
                 $name(value)
             }
 

@@ -1,5 +1,7 @@
 //! The token request and response (RFC 6749 §4.1.3, §5, RFC 7636 §4.5, specs §4).
 
+use alloc::string::String;
+
 use super::callback::ValidatedCallback;
 use super::error::{Code, Error, Result, ServerDetail};
 use super::json::{self, Value};
@@ -131,6 +133,8 @@ fn token_error(status: u16, doc: Option<&Value>) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use std::string::ToString;
+
     use super::*;
     use crate::core::callback::{CallbackParams, CallbackPolicy, validate_callback};
     use crate::core::pending::{PendingAuthorization, ResponseMode, State};

@@ -2,6 +2,9 @@
 //! splitting absolute URLs into their parts and `application/x-www-form-urlencoded`
 //! (RFC 6749 Appendix B) encoding and decoding.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use super::error::{Code, Result};
 
 /// The parts of an absolute `scheme://host[:port]/path?query#fragment` URL, borrowed from

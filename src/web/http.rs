@@ -1,5 +1,7 @@
 //! fetch with a timeout. Every request to the provider goes through here.
 
+use alloc::string::String;
+
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

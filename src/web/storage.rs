@@ -4,6 +4,8 @@
 //! throws when storage is disabled (a throw we could not turn into a typed error) and its
 //! serde_json layer costs 2.3 KB gzipped for values we encode as short form strings anyway.
 
+use alloc::string::String;
+
 use web_sys::Storage;
 
 use crate::core::error::{Code, Result};
