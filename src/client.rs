@@ -1,11 +1,13 @@
 //! The driver between the sans-IO core and the browser shell: it feeds the core what
-//! happened (a callback URL, a response, "now") and performs what the core asks for (send
-//! this request, store this pending request, clean the address bar).
+//! happened (a callback URL, a response, "now") and performs what the core asks for (store
+//! this pending request, clean the address bar). Requests to the provider are handed out as
+//! [`Request`] values: the TypeScript wrapper sends them with `fetch` and hands the status
+//! and body back, so the wasm side never awaits (an executor costs ~10 KB of wasm).
 
-use alloc::string::String;
 use alloc::borrow::ToOwned;
-use alloc::vec::Vec;
+use alloc::string::String;
 use alloc::vec;
+use alloc::vec::Vec;
 
 use crate::core::authorize::{
     AuthorizationInput, build_authorization_request, random_bytes_needed,
@@ -19,8 +21,8 @@ use crate::core::error::{Code, Result};
 use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
 use crate::core::json::{self, Value};
 use crate::core::pending::PendingAuthorization;
-use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
-use crate::web::{http, page, random, storage};
+use crate::core::token::{TokenSet, build_code_exchange, process_token_response};
+use crate::web::{page, random, storage};
 
 /// Tolerated clock difference for ID-token times, in seconds.
 const CLOCK_SKEW_SECONDS: u64 = 60;
@@ -30,7 +32,22 @@ const CLOCK_SKEW_SECONDS: u64 = 60;
 pub struct Client {
     config: Config,
     metadata: Metadata,
+    /// The validated callback whose code exchange is in flight.
+    exchange: Option<ValidatedCallback>,
     session: Option<Session>,
+}
+
+/// A request for the wrapper to send: a GET, or a form POST when `body` is given.
+pub struct Request {
+    /// The URL.
+    pub url: String,
+    /// The `application/x-www-form-urlencoded` body of a POST.
+    ///
+    /// # Security Warning
+    /// Contains the code and verifier, or a refresh token.
+    pub body: Option<String>,
+    /// The time limit, in milliseconds.
+    pub timeout_ms: u32,
 }
 
 /// What a completed login holds.
@@ -48,24 +65,30 @@ pub struct LoginResult {
 }
 
 impl Client {
-    /// Checks the configuration and obtains the metadata: given directly, or fetched from
-    /// the provider's well-known document.
-    pub async fn create(config_json: &str) -> Result<Client> {
+    /// The discovery request to send before [`Client::create`], unless the configuration
+    /// gives the metadata.
+    pub fn discovery_request(config_json: &str) -> Result<Option<Request>> {
+        let config = Config::parse(config_json)?;
+        Ok(config.metadata.is_none().then(|| Request {
+            url: metadata_url(&config.issuer, config.well_known),
+            body: None,
+            timeout_ms: config.timeout_ms,
+        }))
+    }
+
+    /// Checks the configuration and takes the metadata: given directly, or the `(status,
+    /// body)` answer to [`Client::discovery_request`].
+    pub fn create(config_json: &str, discovery: Option<(u16, &str)>) -> Result<Client> {
         let mut config = Config::parse(config_json)?;
-        let metadata = match config.metadata.take() {
-            Some(metadata) => metadata,
-            None => {
-                let url = metadata_url(&config.issuer, config.well_known);
-                let response = http::send(&url, None, config.timeout_ms).await?;
-                if response.status != 200 {
-                    return Err(Code::InvalidMetadata.into());
-                }
-                parse_metadata(&config.issuer, &response.body)?
-            }
+        let metadata = match (config.metadata.take(), discovery) {
+            (Some(metadata), _) => metadata,
+            (None, Some((200, body))) => parse_metadata(&config.issuer, body)?,
+            (None, _) => return Err(Code::InvalidMetadata.into()),
         };
         Ok(Client {
             config,
             metadata,
+            exchange: None,
             session: None,
         })
     }
@@ -114,11 +137,9 @@ impl Client {
     }
 
     /// First half of handling the redirect back from the provider at `url`: cleans the
-    /// address bar, takes the pending request (single use) and validates the response.
-    /// The caller then sends [`Client::token_request`] and hands the answer to
-    /// [`Client::finish_login`]; the split lets it await the network without holding the
-    /// client borrowed.
-    pub fn begin_redirect(&self, url: &str) -> Result<ValidatedCallback> {
+    /// address bar, takes the pending request (single use), validates the response and
+    /// returns the code exchange to send. Its answer goes to [`Client::finish_login`].
+    pub fn begin_redirect(&mut self, url: &str) -> Result<Request> {
         let mode = self.config.response_mode;
         // specs §2: the response leaves the address bar first, whatever happens next.
         page::replace_url(&strip_response_params(url, mode))?;
@@ -131,30 +152,26 @@ impl Client {
             max_age: self.config.pending_max_age,
             iss_required: self.metadata.iss_parameter_supported,
         };
-        validate_callback(url, params, pending, &policy)
+        let callback = validate_callback(url, params, pending, &policy)?;
+        let post = build_code_exchange(
+            &self.metadata.token_endpoint,
+            &self.config.client_id,
+            &callback,
+        );
+        self.exchange = Some(callback);
+        Ok(Request {
+            url: post.url,
+            body: Some(post.body),
+            timeout_ms: self.config.timeout_ms,
+        })
     }
 
-    /// The token endpoint, the client id and the request timeout, for the code exchange.
-    pub fn token_request(&self, callback: &ValidatedCallback) -> (FormPost, u32) {
-        (
-            build_code_exchange(
-                &self.metadata.token_endpoint,
-                &self.config.client_id,
-                callback,
-            ),
-            self.config.timeout_ms,
-        )
-    }
-
-    /// Checks the token response for `callback` and keeps the session.
-    pub fn finish_login(
-        &mut self,
-        callback: ValidatedCallback,
-        response: http::HttpResponse,
-    ) -> Result<LoginResult> {
+    /// Checks the token response (`status`, `body`) to the exchange that
+    /// [`Client::begin_redirect`] started, and keeps the session.
+    pub fn finish_login(&mut self, status: u16, body: &str) -> Result<LoginResult> {
         let now = page::now();
-        let pending = callback.pending;
-        let tokens = process_token_response(now, response.status, &response.body, &pending.scope)?;
+        let pending = self.exchange.take().ok_or(Code::InvalidCallback)?.pending;
+        let tokens = process_token_response(now, status, body, &pending.scope)?;
         let claims = match (&tokens.id_token, &pending.nonce) {
             (Some(id_token), nonce) => Some(check_id_token(
                 id_token.expose(),

@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import init, { generatePkce as corePkce, WasmClient } from "../wasm/browser_oauth.js";
-import { toTypedError, typed } from "./errors.js";
+import init, { discoveryRequest, generatePkce as corePkce, WasmClient } from "../wasm/browser_oauth.js";
+import { BrowserOAuthError, typed } from "./errors.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
@@ -16,6 +16,41 @@ let ready: Promise<unknown> | undefined;
 function load(): Promise<unknown> {
   ready ??= init();
   return ready;
+}
+
+/** A request the core asks for: a GET, or a form POST when `body` is given. */
+interface CoreRequest {
+  url: string;
+  body?: string;
+  timeoutMs: number;
+}
+
+/**
+ * Sends a request the core built and returns its status and body text for the core to
+ * check. No cookies; aborted after `timeoutMs`. The wasm side never awaits: waiting here
+ * keeps an async executor out of the wasm (about 10 KB). Every failure (network, CORS,
+ * timeout) is `network_error` with `requestSent`: the request may have reached the provider.
+ */
+async function send(json: string): Promise<[number, string]> {
+  const { url, body, timeoutMs } = JSON.parse(json) as CoreRequest;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/x-www-form-urlencoded";
+  try {
+    const response = await fetch(url, {
+      method: body === undefined ? "GET" : "POST",
+      headers,
+      body: body ?? null,
+      credentials: "omit",
+      signal: controller.signal,
+    });
+    return [response.status, await response.text()];
+  } catch {
+    throw new BrowserOAuthError("network_error", "the request to the provider failed", true);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A PKCE pair (RFC 7636). */
@@ -125,12 +160,10 @@ export interface Client {
  */
 export async function createClient(config: ClientConfig): Promise<Client> {
   await load();
-  let core: WasmClient;
-  try {
-    core = await WasmClient.create(JSON.stringify(config));
-  } catch (thrown) {
-    throw toTypedError(thrown);
-  }
+  const json = JSON.stringify(config);
+  const discovery = typed(() => discoveryRequest(json));
+  const [status, body] = discovery === undefined ? [0, undefined] : await send(discovery);
+  const core = typed(() => WasmClient.create(json, status, body));
   const authorizationUrl = (options: LoginOptions = {}): string =>
     typed(() => core.login(JSON.stringify(options)));
   return {
@@ -139,12 +172,9 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       window.location.assign(authorizationUrl(options));
     },
     async handleRedirect(url = window.location.href) {
-      try {
-        const result = JSON.parse((await core.handleRedirect(url)) as string) as Partial<RedirectResult>;
-        return { returnTo: result.returnTo, scope: result.scope ?? "" };
-      } catch (thrown) {
-        throw toTypedError(thrown);
-      }
+      const [status, body] = await send(typed(() => core.beginRedirect(url)));
+      const result = JSON.parse(typed(() => core.finishRedirect(status, body))) as Partial<RedirectResult>;
+      return { returnTo: result.returnTo, scope: result.scope ?? "" };
     },
     user() {
       const claims = core.user();

@@ -1,7 +1,7 @@
 //! Provider metadata: OpenID Connect Discovery 1.0 and RFC 8414 (specs §9).
 
-use alloc::string::String;
 use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 use super::error::{Code, Result};
 use super::json::{self, Value};

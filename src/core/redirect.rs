@@ -1,8 +1,8 @@
 //! Redirect URI policy (specs §2, §6): where the provider may send the browser back to, how
 //! a callback URL is matched against it, and where the app may go after login.
 
-use alloc::string::String;
 use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 use super::error::{Code, Result};
 use super::url::{Url, form_decode};
