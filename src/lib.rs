@@ -28,6 +28,8 @@ mod api;
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
+mod heap;
+#[cfg(target_arch = "wasm32")]
 mod web;
 
 /// A panic is a bug (shipped code never unwraps input): trap without formatting a message,
@@ -38,6 +40,10 @@ fn panic(_: &::core::panic::PanicInfo) -> ! {
     ::core::arch::wasm32::unreachable()
 }
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: heap::Heap = heap::Heap::new();
+
 /// Core entry points for browser tests and fuzz targets only. Not a stable API.
 #[doc(hidden)]
 pub mod internal {
@@ -46,7 +52,3 @@ pub mod internal {
     #[cfg(target_arch = "wasm32")]
     pub use crate::web::random::fill as fill_random;
 }
-
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

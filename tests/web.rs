@@ -81,3 +81,40 @@ async fn challenge_matches_webcrypto_sha256() {
         .replace('/', "_");
     assert_eq!(verifier.challenge(), expected);
 }
+
+/// The wasm32 global allocator (src/heap.rs) reuses what is freed: once a loop of mixed-size
+/// allocations has run, running it again does not grow memory, and the blocks it hands out
+/// hold their contents.
+#[wasm_bindgen_test]
+fn freed_memory_is_reused() {
+    let churn = || {
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        for i in 0..20_000usize {
+            let len = (i * 7919) % 70_000 + 1;
+            let block = vec![(i % 251) as u8; len];
+            assert!(block.iter().all(|&b| b == (i % 251) as u8));
+            kept.push(block);
+            if kept.len() > 8 {
+                kept.remove(0);
+            }
+        }
+        let mut text = String::new();
+        for i in 0..5_000u32 {
+            text.push(char::from(b'a' + (i % 26) as u8));
+        }
+        assert_eq!(text.len(), 5_000);
+    };
+    churn();
+    let before = memory_bytes();
+    churn();
+    churn();
+    assert_eq!(memory_bytes(), before);
+}
+
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
