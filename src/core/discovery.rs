@@ -38,7 +38,8 @@ pub fn metadata_url(issuer: &str, kind: WellKnown) -> String {
             url
         }
         WellKnown::OAuthAuthorizationServer => {
-            let scheme_end = issuer.find("://").map_or(0, |i| i + 3);
+            // The checked issuer's first ':' ends its scheme and "//" follows.
+            let scheme_end = issuer.find(':').map_or(0, |i| i + 3);
             let path_start = issuer[scheme_end..]
                 .find('/')
                 .map_or(issuer.len(), |i| scheme_end + i);
