@@ -96,13 +96,13 @@ impl State {
             match start.and_then(|start| Some((start, start.checked_add(size)?))) {
                 Some((start, stop)) if stop <= self.end => {
                     while self.next < start {
-                        let piece = 1usize << self.next.trailing_zeros();
+                        // The largest block that `next` is aligned to; `next` is not 0 here.
+                        let piece_class = self.next.trailing_zeros() as usize;
                         let block = self.next as *mut u8;
-                        let piece_class = piece.trailing_zeros() as usize;
                         // SAFETY: the piece lies in owned, unused memory and is 8-aligned.
                         unsafe { block.cast::<*mut u8>().write(self.free[piece_class]) };
                         self.free[piece_class] = block;
-                        self.next += piece;
+                        self.next += 1 << piece_class;
                     }
                     self.next = stop;
                     return start as *mut u8;
@@ -118,7 +118,7 @@ impl State {
                         self.next = old * PAGE;
                     }
                     // Memory ends at 4 GiB at most; its very last byte is not used.
-                    self.end = (old + pages).checked_mul(PAGE).unwrap_or(usize::MAX);
+                    self.end = (old + pages).saturating_mul(PAGE);
                 }
             }
         }
