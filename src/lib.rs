@@ -4,7 +4,9 @@
 //! The crate has three layers (see `design.md`):
 //! - `core`: the sans-IO protocol core. Pure Rust, no web APIs, tested natively with a fixed
 //!   clock and fixed randomness. Owns every rule of the protocol.
-//! - `web`: thin browser primitives (randomness, storage, fetch, history). No decisions.
+//! - `web`: thin browser primitives (randomness, storage, history). No decisions. The
+//!   network requests the core asks for are sent by the TypeScript wrapper, so the wasm
+//!   side never awaits (an async executor would cost about 10 KB).
 //! - `client` and `api`: the driver that feeds the core what happened and performs what it
 //!   asks for, and the wasm-bindgen surface that converts values at the JS boundary.
 //!

@@ -1,0 +1,69 @@
+// The browser-oauth demo: a single-page app that logs in against the local OpenID provider.
+// Every value from the provider is shown with textContent, never as HTML.
+import { createClient, generatePkce, BrowserOAuthError, ServerError } from '/pkg/dist/index.js';
+
+/** Defaults match `make demo`; tests inject their own with window.DEMO_CONFIG. */
+const config = window.DEMO_CONFIG ?? {
+  issuer: 'http://127.0.0.1:9000',
+  clientId: 'browser-oauth-demo',
+  redirectUri: 'http://127.0.0.1:8080/callback.html',
+  postLogoutRedirectUri: 'http://127.0.0.1:8080/',
+  scope: 'openid profile email offline_access',
+};
+
+const $ = (id) => document.getElementById(id);
+const show = (id, text) => { $(id).textContent = text; };
+
+/** Shows an error with its stable code, and the provider's own words when it refused. */
+function showError(error) {
+  if (error instanceof BrowserOAuthError) {
+    show('error-code', error.code);
+    let text = error.message;
+    if (error instanceof ServerError) text += ` (provider: ${error.error}${error.errorDescription ? `: ${error.errorDescription}` : ''})`;
+    if (error.requestSent) text += ' (the request had been sent)';
+    show('error', text);
+  } else {
+    show('error-code', 'unexpected');
+    show('error', String(error));
+  }
+  show('status', 'error');
+}
+
+$('pkce').addEventListener('click', async () => {
+  const pair = await generatePkce();
+  show('pkce-verifier', pair.verifier);
+  show('pkce-challenge', pair.challenge);
+  show('pkce-method', pair.method);
+});
+
+let client;
+try {
+  client = await createClient(config);
+  window.demo = { client };
+  show('status', 'ready');
+} catch (error) {
+  showError(error);
+}
+
+$('login').addEventListener('click', () => {
+  try {
+    client.login({ returnTo: $('return-to').value || undefined });
+  } catch (error) {
+    showError(error);
+  }
+});
+
+const params = new URLSearchParams(location.search || location.hash.slice(1));
+if (client && (params.has('code') || params.has('error'))) {
+  show('status', 'completing login');
+  try {
+    const { returnTo, scope } = await client.handleRedirect();
+    // Same-origin path checked by the library: safe to put in the address bar.
+    if (returnTo) history.replaceState(null, '', returnTo);
+    show('granted-scope', scope);
+    show('claims', JSON.stringify(client.user(), null, 2));
+    show('status', 'signed in');
+  } catch (error) {
+    showError(error);
+  }
+}

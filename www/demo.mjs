@@ -1,0 +1,20 @@
+// `make demo`: starts the local OpenID provider (127.0.0.1:9000) and the demo site
+// (127.0.0.1:8080) together, prints the URL, and stops both on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const www = fileURLToPath(new URL('.', import.meta.url));
+const site = 'http://127.0.0.1:8080';
+const children = [
+  spawn(process.execPath, [www + 'provider.mjs'], { env: { ...process.env, PORT: '9000', APP_ORIGIN: site }, stdio: 'inherit' }),
+  spawn(process.execPath, [www + 'server.mjs'], { env: { ...process.env, PORT: '8080' }, stdio: 'inherit' }),
+];
+const stop = () => { for (const child of children) child.kill('SIGTERM'); };
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+for (const child of children) {
+  child.on('exit', (code) => {
+    if (code) { console.error('demo: a server exited; stopping'); stop(); process.exitCode = 1; }
+  });
+}
+setTimeout(() => console.log(`\ndemo: open ${site}/ and log in as "alice" (any password). Ctrl-C stops.`), 1500);
