@@ -42,8 +42,8 @@ test-browser:
 	$(WASM) wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web 2>&1 | grep -v 'failed to get wasm-pack version'
 
 test-ts:
-	@echo "== typescript: tsc --noEmit (strict)"
-	cd pkg && tsc -p . --noEmit && echo "tsc: 0 errors"
+	@echo "== typescript: tsc --noEmit (strict) of the package and its type-level tests"
+	cd pkg && tsc -p . --noEmit && tsc -p test-d && echo "tsc: 0 errors"
 
 test-e2e:
 	@echo "== end-to-end: Playwright + Chromium against the local OpenID provider"

@@ -1,0 +1,46 @@
+// Type-level tests of the published API: compiled by `tsc -p pkg/test-d` in `make test-ts`.
+// Each `@ts-expect-error` line must keep failing to type-check.
+import {
+  BrowserOAuthError,
+  createClient,
+  generatePkce,
+  ServerError,
+  type Client,
+  type ErrorCode,
+  type PkcePair,
+  type RedirectResult,
+} from "../src/index.js";
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const assertType = <T extends true>(): T => true as T;
+
+assertType<Equals<Awaited<ReturnType<typeof generatePkce>>, PkcePair>>();
+assertType<Equals<PkcePair["method"], "S256">>();
+assertType<Equals<Awaited<ReturnType<typeof createClient>>, Client>>();
+assertType<Equals<Awaited<ReturnType<Client["handleRedirect"]>>, RedirectResult>>();
+assertType<Equals<BrowserOAuthError["code"], ErrorCode>>();
+
+const code: ErrorCode = "state_mismatch";
+// @ts-expect-error: not a code the library produces
+const wrong: ErrorCode = "state_mismatched";
+
+async function usage(): Promise<void> {
+  const client = await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb" });
+  client.login({ returnTo: "/inbox", extraParams: { prompt: "login" } });
+  // @ts-expect-error: extra parameters are strings
+  client.login({ extraParams: { max_age: 5 } });
+  // @ts-expect-error: clientId is required
+  await createClient({ issuer: "https://as.example", redirectUri: "https://app.example/cb" });
+  // @ts-expect-error: only query and fragment response modes
+  await createClient({ issuer: "x", clientId: "y", redirectUri: "z", responseMode: "form_post" });
+  try {
+    await client.handleRedirect();
+  } catch (error) {
+    if (error instanceof ServerError) {
+      const words: string = error.error;
+      const status: number = error.status;
+      void words, status;
+    }
+  }
+}
+void code, wrong, usage;

@@ -1,0 +1,114 @@
+// The npm package as an app gets it: the built pkg/dist + pkg/wasm loaded in headless
+// Chromium, exercised through its public exports only.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, test } from 'node:test';
+
+import { launchBrowser, startSite } from './harness.mjs';
+
+let site;
+let browser;
+let page;
+const requests = [];
+
+before(async () => {
+  site = await startSite();
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`${site.url}/tests/pages/package.html`);
+  await page.waitForFunction(() => document.title === 'loaded');
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+const metadata = (extra = {}) => ({
+  issuer: 'https://as.example',
+  authorization_endpoint: 'https://as.example/authorize',
+  token_endpoint: 'https://as.example/token',
+  code_challenge_methods_supported: ['S256'],
+  authorization_response_iss_parameter_supported: true,
+  ...extra,
+});
+
+describe('the browser-oauth package in Chromium', () => {
+  test('generatePkce gives a 43-char unreserved verifier, its WebCrypto SHA-256 challenge and S256 (specs §0.1, §1)', async () => {
+    const result = await page.evaluate(async () => {
+      const pairs = [];
+      for (let i = 0; i < 200; i += 1) pairs.push(await window.pkg.generatePkce());
+      const digest = async (text) => {
+        const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+        return btoa(String.fromCharCode(...bytes)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+      };
+      const checked = await Promise.all(pairs.map(async (p) => (await digest(p.verifier)) === p.challenge));
+      return { first: pairs[0], distinct: new Set(pairs.map((p) => p.verifier)).size, allMatch: checked.every(Boolean) };
+    });
+    assert.match(result.first.verifier, /^[A-Za-z0-9._~-]{43}$/);
+    assert.equal(result.first.method, 'S256');
+    assert.equal(result.allMatch, true, 'every challenge equals BASE64URL(SHA-256(verifier)) from WebCrypto');
+    assert.equal(result.distinct, 200, 'no verifier repeats');
+  });
+
+  test('bad configuration is a BrowserOAuthError with a stable code, never a raw wasm exception', async () => {
+    const codes = await page.evaluate(async (md) => {
+      const base = { issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', metadata: md };
+      const attempt = async (config) => {
+        try {
+          await window.pkg.createClient(config);
+          return 'no error';
+        } catch (error) {
+          return `${error instanceof window.pkg.BrowserOAuthError}:${error.name}:${error.code}`;
+        }
+      };
+      return [
+        await attempt({ ...base, issuer: 'http://as.example' }),
+        await attempt({ ...base, redirectUri: 'http://app.example/cb' }),
+        await attempt({ ...base, redirectUri: 'https://app.example/cb#x' }),
+        await attempt({ ...base, clientSecret: 'not for browsers' }),
+        await attempt({ ...base, metadata: { ...md, code_challenge_methods_supported: ['plain'] } }),
+        await attempt({ ...base, metadata: { ...md, issuer: 'https://as.example/' } }),
+      ];
+    }, metadata());
+    assert.deepEqual(codes, [
+      'true:BrowserOAuthError:invalid_config',
+      'true:BrowserOAuthError:insecure_redirect_uri',
+      'true:BrowserOAuthError:insecure_redirect_uri',
+      'true:BrowserOAuthError:invalid_config',
+      'true:BrowserOAuthError:pkce_unsupported',
+      'true:BrowserOAuthError:issuer_mismatch',
+    ]);
+  });
+
+  test('with metadata given, createClient makes no request and authorizationUrl stores one pending request (specs §2, §3)', async () => {
+    const before = requests.length;
+    const outcome = await page.evaluate(async (md) => {
+      sessionStorage.clear();
+      const client = await window.pkg.createClient({
+        issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', scope: 'openid profile', metadata: md,
+      });
+      const url = new URL(client.authorizationUrl({ returnTo: '/inbox', extraParams: { prompt: 'login' } }));
+      let reserved;
+      try {
+        client.authorizationUrl({ extraParams: { state: 'mine' } });
+      } catch (error) {
+        reserved = error.code;
+      }
+      return {
+        params: Object.fromEntries(url.searchParams),
+        keys: Object.keys(sessionStorage),
+        reserved,
+        user: client.user() ?? null,
+      };
+    }, metadata());
+    assert.equal(requests.length, before, 'no network request');
+    assert.equal(outcome.params.code_challenge_method, 'S256');
+    assert.equal(outcome.params.prompt, 'login');
+    assert.equal(outcome.params.state.length, 43);
+    assert.ok(outcome.params.nonce);
+    assert.deepEqual(outcome.keys, [`browser-oauth:pending:${outcome.params.state}`]);
+    assert.equal(outcome.reserved, 'invalid_config', 'extraParams cannot override state');
+    assert.equal(outcome.user, null, 'no user before login');
+  });
+});
