@@ -8,7 +8,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-unset RUSTFLAGS CARGO_BUILD_TARGET CARGO_BUILD_RUSTFLAGS CARGO_TARGET_DIR RUSTUP_TOOLCHAIN || true
+# RUSTUP_TOOLCHAIN is kept: it names the active toolchain, which route 1 uses as it is.
+unset RUSTFLAGS CARGO_BUILD_TARGET CARGO_BUILD_RUSTFLAGS CARGO_TARGET_DIR || true
 PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -34,7 +35,7 @@ has_wasm_std() {
 route=rustup
 if [ "$WASM_TOOLCHAIN" = debian ] || ! has_wasm_std; then
   route=debian
-  need_pkg rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy lld-22
+  need_pkg rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy rustfmt-web lld-22
 fi
 need_pkg chromium chromium-driver
 if [ -n "$need_apt" ]; then
@@ -61,7 +62,7 @@ if [ "$route" = debian ]; then
     cp "$BUILD"/wasm32-unknown-unknown/dist/deps/*.rlib "$DEST"/; rm -rf "$BUILD"; touch "$STAMP"
   fi
   mkdir -p /opt/rust-web/bin /opt/rust-web/lib
-  for b in rustc rustdoc cargo cargo-clippy clippy-driver; do
+  for b in rustc rustdoc cargo cargo-clippy clippy-driver rustfmt cargo-fmt; do
     [ -e "/usr/bin/$b" ] && ln -sfn "/usr/bin/$b" "/opt/rust-web/bin/$b"
   done
   ln -sfn /usr/lib/rustlib /opt/rust-web/lib/rustlib
@@ -75,11 +76,11 @@ echo "$route" > .wasm-route
 
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (must equal wasm-bindgen in Cargo.lock; about 2 minutes)"
-  cargo +stable install --quiet --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" || fail "cargo install wasm-bindgen-cli failed"
+  cargo install --quiet --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" || fail "cargo install wasm-bindgen-cli failed"
 fi
 if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack $WASM_PACK_VERSION"; then
   say "installing wasm-pack $WASM_PACK_VERSION (about 2 minutes)"
-  cargo +stable install --quiet --force --locked wasm-pack --version "$WASM_PACK_VERSION" || fail "cargo install wasm-pack failed"
+  cargo install --quiet --force --locked wasm-pack --version "$WASM_PACK_VERSION" || fail "cargo install wasm-pack failed"
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
