@@ -6,7 +6,7 @@ WASM := scripts/wasm
 WASM_PACK_FLAGS := --target web --out-dir pkg/wasm --out-name browser_oauth --no-pack
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: setup build test lint test-native test-browser test-ts test-e2e size demo bench clean
+.PHONY: setup build test lint test-native test-browser test-ts test-e2e test-bench size demo bench clean
 
 ## Install everything the other targets need (idempotent; WASM_TOOLCHAIN=debian forces the Debian route).
 setup:
@@ -21,7 +21,7 @@ build: setup
 
 ## Every test layer; any failure fails the target.
 test: build
-	@$(MAKE) --no-print-directory lint test-native test-browser test-ts test-e2e
+	@$(MAKE) --no-print-directory lint test-native test-browser test-ts test-e2e test-bench
 	@echo "== all test layers passed"
 
 lint:
@@ -49,9 +49,18 @@ test-e2e:
 	@echo "== end-to-end: Playwright + Chromium against the local OpenID provider"
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
+test-bench:
+	@echo "== bench smoke: the benchmark page builds and runs each figure once (no timing checks)"
+	node bench/run.mjs --smoke
+
 ## Byte sizes of what ships: release wasm, JS glue and wrapper, raw and gzipped.
 size: build
 	@node scripts/size.mjs
+
+## Size and speed against oauth4webapi and oidc-client-ts, in one headless Chromium run.
+## Prints figures only: nothing passes or fails on a timing.
+bench: build
+	@node bench/run.mjs
 
 ## The demo: the local OpenID provider and the demo site on 127.0.0.1.
 demo: build

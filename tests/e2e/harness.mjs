@@ -100,9 +100,10 @@ export function startSite(env = {}) {
 /**
  * Launches headless Chromium from /usr/bin/chromium. Host names other than 127.0.0.1 do
  * not resolve, so nothing leaves the machine (the provider's pages import a web font).
+ * @param {string[]} [extraArgs] more Chromium switches (the benchmark adds one)
  * @returns {Promise<import('playwright-core').Browser>}
  */
-export function launchBrowser() {
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -110,6 +111,7 @@ export function launchBrowser() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-default-apps', '--disable-extensions',
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ...extraArgs,
     ],
   });
 }

@@ -1,0 +1,30 @@
+// browser-oauth behind the benchmark's common interface (see ../page.js `Adapter`).
+// Imported through the built wrapper, exactly as an app would use the package.
+import { createClient } from '../../pkg/dist/index.js';
+import init from '../../pkg/wasm/browser_oauth.js';
+
+/**
+ * Creates a client from metadata given directly (no discovery request).
+ * @param {import('../page.js').Provider} provider
+ * @returns {Promise<import('../page.js').Adapter>}
+ */
+export async function ready(provider) {
+  const client = await createClient({
+    issuer: provider.metadata.issuer,
+    clientId: provider.clientId,
+    redirectUri: provider.redirectUri,
+    scope: provider.scope,
+    metadata: provider.metadata,
+  });
+  return {
+    // PKCE + state + nonce + URL, pending request stored in sessionStorage (synchronous).
+    build: () => client.authorizationUrl({ returnTo: '/inbox' }),
+    // No export stops before the code exchange yet: `validate` is not measured for us.
+    validate: undefined,
+    // Validate (state, iss, single use, time limit), clean the address bar, exchange the
+    // code through the page's (stubbed) fetch, check the token response and ID token claims.
+    handle: (url) => client.handleRedirect(url),
+    // Linear memory of our wasm instance (init() returns the already loaded instance).
+    memoryPages: async () => (await init()).memory.buffer.byteLength / 65536,
+  };
+}

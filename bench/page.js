@@ -1,0 +1,180 @@
+// The benchmark page: loads each library on demand and times it, all in this one page.
+// bench/run.mjs drives it through `window.bench`. No network: the provider metadata is
+// given directly and `fetch` is replaced by a stub that answers the token requests.
+
+/**
+ * @typedef {object} Provider
+ * @property {string} clientId
+ * @property {string} redirectUri on this page's origin (browser-oauth cleans the address bar)
+ * @property {string} scope
+ * @property {Record<string, unknown>} metadata RFC 8414 / OIDC discovery names
+ */
+
+/**
+ * One library behind a common interface (bench/adapters/*.js).
+ * @typedef {object} Adapter
+ * @property {() => string | Promise<string>} build PKCE + state + nonce + URL, pending request stored
+ * @property {((url: string) => Promise<void>) | undefined} validate the callback check, no token request
+ * @property {(url: string) => Promise<unknown>} handle validate + code exchange (stubbed fetch) + token checks
+ * @property {(() => Promise<number>) | undefined} memoryPages wasm linear memory, in 64 KiB pages
+ */
+
+const ISSUER = 'https://op.bench.test';
+const LIBRARIES = {
+  'browser-oauth': () => import('./adapters/browser-oauth.js'),
+  oauth4webapi: () => import('./adapters/oauth4webapi.js'),
+  'oidc-client-ts': () => import('./adapters/oidc-client-ts.js'),
+};
+
+/** @returns {Provider} */
+function provider() {
+  return {
+    clientId: 'bench-spa',
+    redirectUri: `${location.origin}/bench/callback`,
+    scope: 'openid profile',
+    metadata: {
+      issuer: ISSUER,
+      authorization_endpoint: `${ISSUER}/authorize`,
+      token_endpoint: `${ISSUER}/token`,
+      jwks_uri: `${ISSUER}/jwks`,
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      authorization_response_iss_parameter_supported: true,
+    },
+  };
+}
+
+/** Token responses the fetch stub hands out, by authorization code (each used once). */
+const tokenResponses = new Map();
+let codes = 0;
+
+const realFetch = window.fetch.bind(window);
+window.fetch = async (url, init) => {
+  // Only the provider is stubbed: the wasm module itself still loads over the network.
+  if (!String(url instanceof Request ? url.url : url).startsWith(ISSUER)) return realFetch(url, init);
+  const code = new URLSearchParams(String(init?.body ?? '')).get('code');
+  const body = tokenResponses.get(code);
+  tokenResponses.delete(code);
+  return new Response(body ?? '{"error":"invalid_grant"}', {
+    status: body ? 200 : 400,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+  });
+};
+
+const base64url = (value) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+
+/**
+ * The provider's answer to an authorization URL: a callback URL with a fresh code, state
+ * and iss, and a token response (with an ID token carrying the request's nonce) for the
+ * fetch stub. The ID token's signature is a placeholder: none of the three checks it here.
+ * @param {string} authorizationUrl
+ * @param {Provider} p
+ * @returns {string}
+ */
+function callbackFor(authorizationUrl, p) {
+  const request = new URL(authorizationUrl).searchParams;
+  const code = `code-${(codes += 1)}`;
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: ISSUER, sub: 'alice', aud: p.clientId, exp: now + 3600, iat: now, nonce: request.get('nonce') };
+  const idToken = `${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url(claims)}.c2lnbmF0dXJl`;
+  tokenResponses.set(code, JSON.stringify({
+    access_token: `at-${code}`, token_type: 'Bearer', expires_in: 3600, scope: p.scope, id_token: idToken,
+  }));
+  const callback = new URL(p.redirectUri);
+  callback.search = new URLSearchParams({ code, state: request.get('state') ?? '', iss: ISSUER }).toString();
+  return callback.href;
+}
+
+/** Calls `fn` on each input in turn, awaiting only what returns a promise. */
+async function each(fn, inputs) {
+  for (const input of inputs) {
+    const result = fn(input);
+    if (result instanceof Promise) await result;
+  }
+}
+
+/** Loaded adapters, by library name. */
+const adapters = new Map();
+
+/**
+ * Loads a library and makes a client able to build a request; returns the milliseconds
+ * from the dynamic import to that point. Call once per fresh page.
+ * @param {string} name
+ * @returns {Promise<number>}
+ */
+async function importToReady(name) {
+  const start = performance.now();
+  const module = await LIBRARIES[name]();
+  const adapter = await module.ready(provider());
+  const elapsed = performance.now() - start;
+  adapters.set(name, adapter);
+  return elapsed;
+}
+
+/**
+ * @param {string} name
+ * @returns {Promise<Adapter>}
+ */
+async function adapter(name) {
+  if (!adapters.has(name)) await importToReady(name);
+  return adapters.get(name);
+}
+
+/**
+ * Times `count` runs of one operation; returns milliseconds per operation, or null when
+ * the library has no such operation. Requests for `validate` / `handle` are built first,
+ * outside the timed part; sessionStorage is emptied before each batch.
+ * @param {string} name library
+ * @param {'build' | 'validate' | 'handle'} operation
+ * @param {number} count
+ * @returns {Promise<number | null>}
+ */
+async function time(name, operation, count) {
+  const a = await adapter(name);
+  if (typeof a[operation] !== 'function') return null;
+  sessionStorage.clear();
+  const p = provider();
+  let inputs = Array.from({ length: count }, () => undefined);
+  if (operation !== 'build') {
+    const urls = [];
+    for (let i = 0; i < count; i += 1) urls.push(await a.build());
+    inputs = urls.map((url) => callbackFor(url, p));
+  }
+  const fn = a[operation];
+  const start = performance.now();
+  await each(fn, inputs);
+  const elapsed = performance.now() - start;
+  if (tokenResponses.size !== 0 && operation === 'handle') throw new Error(`${name}: not every code was exchanged`);
+  tokenResponses.clear();
+  return elapsed / count;
+}
+
+/**
+ * Milliseconds per `history.replaceState` call: every library's `handle` makes one (it
+ * cleans the address bar), and in headless Chromium it costs more than the protocol work.
+ * @param {number} count
+ * @returns {number}
+ */
+function replaceStateCost(count) {
+  const start = performance.now();
+  for (let i = 0; i < count; i += 1) history.replaceState(null, '', `${location.pathname}?n=${i}`);
+  return (performance.now() - start) / count;
+}
+
+/**
+ * browser-oauth's wasm linear memory before and after `count` requests built and
+ * handled (validated, exchanged, checked), in 64 KiB pages.
+ * @param {number} count
+ * @returns {Promise<{ before: number, after: number, count: number }>}
+ */
+async function memory(count) {
+  const a = await adapter('browser-oauth');
+  sessionStorage.clear();
+  const p = provider();
+  const before = await a.memoryPages();
+  for (let i = 0; i < count; i += 1) await a.handle(callbackFor(a.build(), p));
+  return { before, after: await a.memoryPages(), count };
+}
+
+window.bench = { libraries: Object.keys(LIBRARIES), importToReady, time, replaceStateCost, memory };

@@ -1,0 +1,170 @@
+// `make bench`: bundle size, import to ready, building an authorization request,
+// validating a callback, handling a redirect and wasm memory, for browser-oauth,
+// oauth4webapi and oidc-client-ts, measured in one headless Chromium page in one run.
+// Prints a table (min / median / max, ratio to browser-oauth) and one JSON line per figure.
+// Figures only: nothing here passes or fails on a timing.
+//
+//   node bench/run.mjs           # the full run (needs `make build` first)
+//   node bench/run.mjs --smoke   # builds the page and runs each figure once (make test)
+//
+// The page is served by www/server.mjs on 127.0.0.1; Chromium resolves no other host.
+import { fileURLToPath } from 'node:url';
+
+import { launchBrowser, startSite } from '../tests/e2e/harness.mjs';
+import { LIBRARIES, buildBench } from './build.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SMOKE = process.argv.includes('--smoke');
+const PLAN = SMOKE
+  ? { loads: 1, warmup: 0, rounds: 1, batch: 5, memory: 20 }
+  : { loads: 15, warmup: 3, rounds: 15, batch: 200, memory: 10_000 };
+const OPERATIONS = ['build', 'validate', 'handle'];
+const BUDGET_BYTES = 16 * 1024;
+
+/**
+ * Min, median and max of the samples (null when there are none).
+ * @param {number[]} samples
+ * @returns {{ min: number, median: number, max: number, n: number } | null}
+ */
+function summarize(samples) {
+  if (samples.length === 0) return null;
+  const s = [...samples].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { min: s[0], median, max: s[s.length - 1], n: s.length };
+}
+
+/**
+ * Median import-to-ready over fresh page loads (a new browser context each time, so no
+ * memory cache or storage carries over), libraries interleaved.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} url
+ * @returns {Promise<Record<string, number[]>>} milliseconds per library
+ */
+async function importToReady(browser, url) {
+  const samples = Object.fromEntries(LIBRARIES.map((l) => [l, []]));
+  for (let load = 0; load < PLAN.loads; load += 1) {
+    for (const library of LIBRARIES) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(url);
+      samples[library].push(await page.evaluate((l) => window.bench.importToReady(l), library));
+      await context.close();
+    }
+  }
+  return samples;
+}
+
+/**
+ * Per-operation times (ms) in one page: warm-up rounds, then measured rounds; in each
+ * round every library runs one batch of each operation, starting with a different library.
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<Record<string, Record<string, number[] | null>>>} [operation][library]
+ */
+async function operations(page) {
+  const samples = Object.fromEntries(OPERATIONS.map((op) => [op, Object.fromEntries(LIBRARIES.map((l) => [l, []]))]));
+  for (let round = 0; round < PLAN.warmup + PLAN.rounds; round += 1) {
+    const order = LIBRARIES.map((_, i) => LIBRARIES[(i + round) % LIBRARIES.length]);
+    for (const operation of OPERATIONS) {
+      for (const library of order) {
+        const ms = await page.evaluate(([l, op, n]) => window.bench.time(l, op, n), [library, operation, PLAN.batch]);
+        if (ms === null) samples[operation][library] = null;
+        else if (round >= PLAN.warmup) samples[operation][library].push(ms);
+      }
+    }
+  }
+  return samples;
+}
+
+const fmt = (value, unit) => {
+  if (value === undefined || value === null) return '—';
+  if (unit === 'µs') return (value * 1000).toFixed(1);
+  if (unit === 'B') return String(value);
+  return value.toFixed(2);
+};
+
+/**
+ * Prints one figure: a table row per library and one JSON line.
+ * @param {string} figure
+ * @param {string} unit 'B', 'ms' or 'µs' (samples are in bytes or milliseconds)
+ * @param {Record<string, number[] | null>} samples per library
+ * @param {string} what what exactly is measured
+ */
+function report(figure, unit, samples, what) {
+  const stats = Object.fromEntries(LIBRARIES.map((l) => [l, samples[l] ? summarize(samples[l]) : null]));
+  const ours = stats['browser-oauth']?.median;
+  console.log(`\n${figure} (${unit === 'µs' ? 'µs per operation' : unit}): ${what}`);
+  console.log(`  ${'library'.padEnd(16)}${'min'.padStart(10)}${'median'.padStart(10)}${'max'.padStart(10)}${'× ours'.padStart(9)}`);
+  for (const library of LIBRARIES) {
+    const s = stats[library];
+    const ratio = s && ours ? (s.median / ours).toFixed(2) : '—';
+    console.log(`  ${library.padEnd(16)}${fmt(s?.min, unit).padStart(10)}${fmt(s?.median, unit).padStart(10)}${fmt(s?.max, unit).padStart(10)}${ratio.padStart(9)}`);
+  }
+  const json = Object.fromEntries(LIBRARIES.map((l) => [l, stats[l] && { ...stats[l], ratioToOurs: ours ? stats[l].median / ours : null }]));
+  return { figure, unit: unit === 'B' ? 'bytes' : 'ms', smoke: SMOKE, libraries: json };
+}
+
+async function main() {
+  const sizes = await buildBench();
+  const site = await startSite({ ROOT });
+  // Chromium drops history.replaceState calls beyond ~200 per 10 s (flooding protection);
+  // browser-oauth cleans the address bar on every callback, so the limit is lifted.
+  const browser = await launchBrowser(['--disable-ipc-flooding-protection']);
+  const lines = [];
+  try {
+    const url = `${site.url}/bench/dist/index.html`;
+    const version = browser.version();
+    console.log(`browser-oauth benchmark${SMOKE ? ' (smoke: each figure once)' : ''}: Chromium ${version}, ` +
+      `${PLAN.loads} loads, ${PLAN.warmup} warm-up + ${PLAN.rounds} rounds of ${PLAN.batch}; ratio = library / browser-oauth (median)`);
+
+    const size = Object.fromEntries(sizes.map((s) => [s.library, [s.total]]));
+    lines.push(report('size', 'B', size, 'small app, minified + gzipped (-9); ours = JS ' +
+      `${sizes[0].jsGzip} + wasm ${sizes[0].wasmGzip}; ours has no logout yet`));
+    lines.push(report('import-to-ready', 'ms', await importToReady(browser, url),
+      'dynamic import to a client able to build a request, metadata given, fresh page each time'));
+
+    const page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.goto(url);
+    const times = await operations(page);
+    lines.push(report('build', 'µs', times.build, 'PKCE S256 + state + nonce + URL, pending request stored in sessionStorage'));
+    lines.push(report('validate', 'µs', times.validate, 'callback URL parsed, pending request found and removed, state (+ iss) checked; ' +
+      'oauth4webapi: app lookup + validateAuthResponse; oidc-client-ts: readSigninResponseState (no iss check); ' +
+      'browser-oauth: no export stops before the token request yet'));
+    lines.push(report('handle', 'µs', times.handle, 'validate + address bar cleaned (history.replaceState) + code exchange ' +
+      'through a stubbed fetch + token response and ID token claim checks; browser-oauth: handleRedirect; oauth4webapi: ' +
+      'validateAuthResponse + authorizationCodeGrantRequest + processAuthorizationCodeResponse; oidc-client-ts: processSigninResponse'));
+    const replaceState = [];
+    for (let i = 0; i < PLAN.rounds; i += 1) replaceState.push(await page.evaluate((n) => window.bench.replaceStateCost(n), PLAN.batch));
+    const rs = summarize(replaceState);
+    console.log(`  of which history.replaceState alone: min ${fmt(rs.min, 'µs')} median ${fmt(rs.median, 'µs')} max ${fmt(rs.max, 'µs')}`);
+    lines.push({ figure: 'replaceState', unit: 'ms', smoke: SMOKE, page: rs });
+
+    const memory = await page.evaluate((n) => window.bench.memory(n), PLAN.memory);
+    console.log(`\nmemory: browser-oauth wasm linear memory ${memory.before} pages (64 KiB) before, ` +
+      `${memory.after} after ${memory.count} requests built and handled`);
+    lines.push({ figure: 'memory', unit: 'pages', smoke: SMOKE, 'browser-oauth': memory });
+
+    const ours = sizes[0].total;
+    const median = (figure, library) => lines.find((l) => l.figure === figure).libraries[library]?.median;
+    const ratio = (figure) => {
+      const o = median(figure, 'browser-oauth');
+      const a = median(figure, 'oauth4webapi');
+      return o && a ? `${(a / o).toFixed(2)}×` : 'not measured';
+    };
+    console.log('\ntargets (reported, not enforced):');
+    console.log(`  build ≥ 5× faster than oauth4webapi: ${ratio('build')}`);
+    console.log(`  validate ≥ 2× faster than oauth4webapi: ${ratio('validate')} (handle, which includes validate: ${ratio('handle')})`);
+    console.log(`  size ≤ ${BUDGET_BYTES} B and below oidc-client-ts (${sizes[2].total} B): ${ours} B`);
+    console.log('');
+    for (const line of lines) console.log(JSON.stringify(line));
+  } finally {
+    await browser.close();
+    await site.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
