@@ -95,9 +95,13 @@ describe('the browser-oauth package in Chromium', () => {
       } catch (error) {
         reserved = error.code;
       }
+      const keys = Object.keys(sessionStorage);
+      const second = new URL(client.authorizationUrl()).searchParams.get('state');
       return {
         params: Object.fromEntries(url.searchParams),
-        keys: Object.keys(sessionStorage),
+        keys,
+        inFlight: Object.keys(sessionStorage).sort(),
+        second,
         reserved,
         user: client.user() ?? null,
       };
@@ -109,6 +113,8 @@ describe('the browser-oauth package in Chromium', () => {
     assert.ok(outcome.params.nonce);
     assert.deepEqual(outcome.keys, [`browser-oauth:pending:${outcome.params.state}`]);
     assert.equal(outcome.reserved, 'invalid_config', 'extraParams cannot override state');
+    assert.deepEqual(outcome.inFlight, [`browser-oauth:pending:${outcome.params.state}`, `browser-oauth:pending:${outcome.second}`].sort(),
+      'several logins may be in flight at once, each under its own state');
     assert.equal(outcome.user, null, 'no user before login');
   });
 });
