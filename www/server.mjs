@@ -4,9 +4,9 @@
 //   PORT=0 node www/server.mjs      # the OS picks a free port
 //
 // Environment: PORT (default 8080, 0 lets the OS choose), ROOT (default: the repo root).
-// URL mapping: `/` is www/index.html; any other path is the file www/<path> if it exists,
-// else <ROOT>/<path> (so /callback.html is www/callback.html, /pkg/dist/index.js and
-// /tests/... come from the repo root). Only GET and HEAD; no directory listing; paths
+// URL mapping: `/` and `/callback.html` (the redirect URI) are www/index.html, the demo's
+// one page; any other path is the file www/<path> if it exists, else <ROOT>/<path> (so
+// /pkg/dist/index.js and /tests/... come from the repo root). Only GET and HEAD; no directory listing; paths
 // that escape ROOT or contain a dot-segment (/.git, /.env) are refused.
 // Prints `site ready http://127.0.0.1:PORT` once listening; exits on SIGTERM/SIGINT.
 
@@ -53,7 +53,8 @@ function candidateFiles(root, requestUrl) {
   } catch {
     return null;
   }
-  if (pathname === '/') pathname = '/www/index.html';
+  // The demo is one page: it is also the redirect URI's page.
+  if (pathname === '/' || pathname === '/callback.html') pathname = '/www/index.html';
   const segments = pathname.split(/[/\\]/).filter(Boolean);
   if (segments.length === 0 || segments.some((s) => s.startsWith('.') || s.includes('\0'))) return null;
   const candidates = [join(root, 'www', ...segments), join(root, ...segments)].map((p) => resolve(p));
