@@ -18,8 +18,9 @@ pub struct Heap(UnsafeCell<State>);
 
 struct State {
     /// For each size class `2^k`, the first free block; each free block starts with the
-    /// address of the next one.
-    free: [*mut u8; usize::BITS as usize],
+    /// address of the next one. One entry more than there are classes, so that any
+    /// `trailing_zeros` result indexes it without a bounds check (and its panic path).
+    free: [*mut u8; usize::BITS as usize + 1],
     /// Where the next new block may start.
     next: usize,
     /// The end of the memory this allocator owns.
@@ -34,7 +35,7 @@ impl Heap {
     /// An empty heap: it takes its first page on the first allocation.
     pub const fn new() -> Self {
         Heap(UnsafeCell::new(State {
-            free: [ptr::null_mut(); usize::BITS as usize],
+            free: [ptr::null_mut(); usize::BITS as usize + 1],
             next: 0,
             end: 0,
         }))

@@ -64,7 +64,7 @@ pub fn build_authorization_request(
     check_scope(input.scope)?;
     let return_to = input.return_to.map(check_return_to).transpose()?;
     for (i, (name, _)) in input.extra.iter().enumerate() {
-        let repeated = input.extra[..i].iter().any(|(other, _)| other == name);
+        let repeated = input.extra.iter().take(i).any(|(other, _)| other == name);
         if name.is_empty() || repeated || RESERVED.contains(&name.as_str()) {
             return Err(Code::InvalidConfig.into());
         }
@@ -72,8 +72,12 @@ pub fn build_authorization_request(
     if random.len() < random_bytes_needed(input.verifier_len) {
         return Err(Code::RandomUnavailable.into());
     }
-    let (state_bytes, rest) = random.split_at(STATE_BYTES);
-    let (nonce_bytes, verifier_bytes) = rest.split_at(NONCE_BYTES);
+    let (state_bytes, rest) = random
+        .split_at_checked(STATE_BYTES)
+        .ok_or(Code::RandomUnavailable)?;
+    let (nonce_bytes, verifier_bytes) = rest
+        .split_at_checked(NONCE_BYTES)
+        .ok_or(Code::RandomUnavailable)?;
     let state = base64url::encode(state_bytes);
     let verifier = CodeVerifier::from_random(verifier_bytes, input.verifier_len)?;
     let openid = input.scope.split(' ').any(|s| s == "openid");

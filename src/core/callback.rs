@@ -140,20 +140,18 @@ pub fn strip_response_params(url: &str, mode: ResponseMode) -> String {
     let (base, query) = before_fragment
         .split_once('?')
         .unwrap_or((before_fragment, ""));
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|part| {
-            let name = part.split('=').next().unwrap_or("");
-            !part.is_empty()
-                && !RESPONSE_PARAMS
-                    .iter()
-                    .any(|p| super::url::form_decode(name).as_deref() == Some(p))
-        })
-        .collect();
+    let kept = query.split('&').filter(|part| {
+        let name = part.split('=').next().unwrap_or("");
+        !part.is_empty()
+            && !RESPONSE_PARAMS
+                .iter()
+                .any(|p| super::url::form_decode(name).as_deref() == Some(p))
+    });
     let mut out = String::from(base);
-    if !kept.is_empty() {
-        out.push('?');
-        out.push_str(&kept.join("&"));
+    // Pushed one by one: `join` carries a panic path (and a `Vec`).
+    for (i, part) in kept.enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(part);
     }
     if let Some(fragment) = fragment {
         out.push('#');

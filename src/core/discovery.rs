@@ -40,10 +40,11 @@ pub fn metadata_url(issuer: &str, kind: WellKnown) -> String {
         WellKnown::OAuthAuthorizationServer => {
             // The checked issuer's first ':' ends its scheme and "//" follows.
             let scheme_end = issuer.find(':').map_or(0, |i| i + 3);
-            let path_start = issuer[scheme_end..]
-                .find('/')
-                .map_or(issuer.len(), |i| scheme_end + i);
-            let (origin, path) = issuer.split_at(path_start);
+            let (origin, path) = issuer
+                .get(scheme_end..)
+                .and_then(|rest| rest.find('/'))
+                .and_then(|i| issuer.split_at_checked(scheme_end + i))
+                .unwrap_or((issuer, ""));
             let mut url = origin.to_owned();
             url.push_str("/.well-known/oauth-authorization-server");
             url.push_str(path.trim_end_matches('/'));

@@ -69,7 +69,7 @@ impl Value {
             Value::Object(members) => members
                 .iter()
                 .enumerate()
-                .all(|(i, (k, _))| members[..i].iter().all(|(other, _)| other != k)),
+                .all(|(i, (k, _))| members.iter().take(i).all(|(other, _)| other != k)),
             _ => false,
         }
     }
@@ -207,7 +207,7 @@ impl Reader<'_> {
                 self.pos += 1;
             }
             // The input is a &str and we stopped on an ASCII byte, so this is a char boundary.
-            out.push_str(core::str::from_utf8(&self.bytes[start..self.pos]).ok()?);
+            out.push_str(core::str::from_utf8(self.bytes.get(start..self.pos)?).ok()?);
             match *self.bytes.get(self.pos)? {
                 b'"' => {
                     self.pos += 1;
@@ -271,7 +271,7 @@ impl Reader<'_> {
             self.pos += 1;
         }
         let digits = self.pos - digits_start;
-        if digits == 0 || (digits > 1 && self.bytes[digits_start] == b'0') {
+        if digits == 0 || (digits > 1 && self.bytes.get(digits_start) == Some(&b'0')) {
             return None;
         }
         let mut integer = true;

@@ -140,19 +140,18 @@ impl PendingAuthorization {
     }
 }
 
-/// Decimal text of a `u64` without the formatting machinery.
-pub fn u64_to_string(mut value: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
+/// Decimal text of a `u64` without the formatting machinery (and without a digit buffer
+/// whose indexing could panic).
+pub fn u64_to_string(value: u64) -> String {
+    fn push_digits(out: &mut String, value: u64) {
+        if value >= 10 {
+            push_digits(out, value / 10);
         }
+        out.push(char::from(b'0' + (value % 10) as u8));
     }
-    digits[start..].iter().map(|&d| char::from(d)).collect()
+    let mut out = String::new();
+    push_digits(&mut out, value);
+    out
 }
 
 #[cfg(test)]

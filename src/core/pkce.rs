@@ -37,11 +37,15 @@ impl CodeVerifier {
     /// least [`CodeVerifier::random_bytes_needed`] bytes from a CSPRNG. Each character carries
     /// 6 bits, so the default 43 characters carry 256 bits from 32 bytes.
     pub fn from_random(random: &[u8], len: usize) -> Result<Self> {
-        if !(MIN_LEN..=MAX_LEN).contains(&len) || random.len() < Self::random_bytes_needed(len) {
-            return Err(Code::InvalidVerifier.into());
+        let random = random
+            .get(..Self::random_bytes_needed(len))
+            .filter(|_| (MIN_LEN..=MAX_LEN).contains(&len))
+            .ok_or(Code::InvalidVerifier)?;
+        let mut text = base64url::encode(random);
+        // `pop` rather than `truncate`: the text is ASCII, and `truncate` carries a panic path.
+        while text.len() > len {
+            text.pop();
         }
-        let mut text = base64url::encode(&random[..Self::random_bytes_needed(len)]);
-        text.truncate(len);
         Ok(CodeVerifier(text))
     }
 

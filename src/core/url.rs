@@ -44,14 +44,16 @@ impl<'a> Url<'a> {
         }
         let (rest, fragment) = split_off(rest, '#');
         let (rest, query) = split_off(rest, '?');
-        let authority_end = rest.find('/').unwrap_or(rest.len());
-        let (authority, path) = rest.split_at(authority_end);
+        let (authority, path) = rest
+            .find('/')
+            .and_then(|i| rest.split_at_checked(i))
+            .unwrap_or((rest, ""));
         if authority.contains('@') {
             return None;
         }
         let (host, port_text) = if authority.starts_with('[') {
             let close = authority.find(']')?;
-            let (host, after) = authority.split_at(close + 1);
+            let (host, after) = authority.split_at_checked(close + 1)?;
             (
                 host,
                 if after.is_empty() {
@@ -149,21 +151,15 @@ pub fn form_encode_into(out: &mut String, text: &str) {
 
 /// Decodes one form-encoded component (`+` is space). `None` on a bad escape or bad UTF-8.
 pub fn form_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let digit = |d: u8| char::from(d).to_digit(16);
-                out.push((digit(hex[0])? * 16 + digit(hex[1])?) as u8);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
+    let digit = |d: Option<u8>| char::from(d?).to_digit(16);
+    let mut bytes = text.bytes();
+    let mut out = Vec::with_capacity(text.len());
+    while let Some(b) = bytes.next() {
+        out.push(match b {
+            b'+' => b' ',
+            b'%' => (digit(bytes.next())? * 16 + digit(bytes.next())?) as u8,
+            b => b,
+        });
     }
     String::from_utf8(out).ok()
 }
