@@ -1,36 +1,38 @@
 //! sessionStorage for pending requests, and the wipe of every key under our prefix.
 //!
-//! `web_sys::Storage` is used directly rather than gloo-storage's typed layer: gloo's `raw()`
-//! throws when storage is disabled (a throw we could not turn into a typed error) and its
-//! serde_json layer costs 2.3 KB gzipped for values we encode as short form strings anyway.
+//! The three `Storage` methods are imported directly on the global `sessionStorage`, rather
+//! than reached through `web_sys::window()` and gloo-storage: no global-object lookup, no
+//! `Window` or `Storage` handle crossing the boundary, and a missing, disabled or full
+//! storage (a throw, or `sessionStorage` not defined at all) is caught on each call and
+//! becomes a typed error. gloo's serde_json layer would cost 2.3 KB gzipped for values we
+//! encode as short form strings anyway.
 
 use alloc::string::String;
 
-use web_sys::Storage;
+use wasm_bindgen::prelude::*;
 
 use crate::core::error::{Code, Result};
 
-fn session() -> Result<Storage> {
-    web_sys::window()
-        .and_then(|w| w.session_storage().ok().flatten())
-        .ok_or_else(|| Code::StorageUnavailable.into())
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = setItem)]
+    fn set_item(key: &str, value: &str) -> core::result::Result<(), JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = getItem)]
+    fn get_item(key: &str) -> core::result::Result<Option<String>, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = removeItem)]
+    fn remove_item(key: &str) -> core::result::Result<(), JsValue>;
 }
 
 /// Stores `value` under `key` in sessionStorage (quota and disabled storage are errors).
 pub fn set(key: &str, value: &str) -> Result<()> {
-    session()?
-        .set_item(key, value)
-        .map_err(|_| Code::StorageUnavailable.into())
+    set_item(key, value).map_err(|_| Code::StorageUnavailable.into())
 }
 
 /// Reads and removes `key` from sessionStorage: single use, whatever happens next.
 pub fn take(key: &str) -> Result<Option<String>> {
-    let storage = session()?;
-    let value = storage
-        .get_item(key)
-        .map_err(|_| Code::StorageUnavailable)?;
-    storage
-        .remove_item(key)
-        .map_err(|_| Code::StorageUnavailable)?;
+    let value = get_item(key).map_err(|_| Code::StorageUnavailable)?;
+    remove_item(key).map_err(|_| Code::StorageUnavailable)?;
     Ok(value)
 }
