@@ -50,6 +50,7 @@ static HEAP: heap::Heap = heap::Heap::new();
 #[doc(hidden)]
 pub mod internal {
     pub use crate::core::error::{Code, Error};
+    pub use crate::core::json::parse as parse_json;
     pub use crate::core::pkce::CodeVerifier;
     #[cfg(target_arch = "wasm32")]
     pub use crate::web::random::fill as fill_random;

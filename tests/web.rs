@@ -118,3 +118,21 @@ fn memory_bytes() -> f64 {
         .unchecked_into::<js_sys::ArrayBuffer>()
         .byte_length() as f64
 }
+
+/// The wasm32 stack is 64 KiB (.cargo/config.toml): it holds the JSON reader's deepest
+/// accepted document (32 levels of nesting around an escaped string), in this debug build
+/// too, and one level more is refused rather than recursed into.
+#[wasm_bindgen_test]
+fn deepest_json_fits_the_stack() {
+    use browser_oauth::internal::parse_json;
+    let nested = |depth: usize| {
+        format!(
+            "{}\"\\ud83d\\ude00\"{}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    assert!(parse_json(&nested(32)).is_some());
+    assert!(parse_json(&nested(33)).is_none());
+    assert!(parse_json(&"[".repeat(100_000)).is_none());
+}
