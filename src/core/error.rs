@@ -34,7 +34,9 @@ macro_rules! error_codes {
                 match self { $(Code::$variant => $code,)* }
             }
 
-            /// A short English description of what went wrong.
+            /// A short English description of what went wrong. Not shipped: the wrapper
+            /// derives the message from the code, which saves 0.8 KB gzipped of wasm.
+            #[cfg(test)]
             pub fn message(self) -> &'static str {
                 match self { $(Code::$variant => $message,)* }
             }
@@ -162,12 +164,11 @@ impl Error {
 }
 
 impl Error {
-    /// The error as JSON for the JavaScript side: `code`, `message`, and when present
-    /// `error`, `errorDescription`, `errorUri`, `status`, `requestSent`.
+    /// The error as JSON for the JavaScript side: `code` (the wrapper derives the message
+    /// from it), and when present `error`, `errorDescription`, `errorUri`, `status`,
+    /// `requestSent`.
     pub fn to_json(&self) -> String {
-        let mut out = ObjectWriter::default()
-            .string("code", self.code.as_str())
-            .string("message", self.code.message());
+        let mut out = ObjectWriter::default().string("code", self.code.as_str());
         if let Some(detail) = &self.server {
             out = out
                 .string("error", &detail.error)
