@@ -51,6 +51,10 @@ static HEAP: heap::Heap = heap::Heap::new();
 pub mod internal {
     pub use crate::core::error::{Code, Error};
     pub use crate::core::pkce::CodeVerifier;
+    pub use crate::core::session::{Event, Policy, Session, timer_delay_ms};
+    pub use crate::core::token::process_token_response;
     #[cfg(target_arch = "wasm32")]
     pub use crate::web::random::fill as fill_random;
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::web::timer::Timer;
 }

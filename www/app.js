@@ -10,6 +10,8 @@ const config = window.DEMO_CONFIG ?? {
   postLogoutRedirectUri: 'http://127.0.0.1:8080/',
   scope: 'openid profile email offline_access',
 };
+// The demo calls the provider's userinfo endpoint with client.fetch: allow its origin.
+config.allowedOrigins ??= [location.origin, new URL(config.issuer).origin];
 
 const $ = (id) => document.getElementById(id);
 const show = (id, text) => { $(id).textContent = text; };
@@ -36,14 +38,34 @@ $('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged'];
+
 let client;
 try {
   client = await createClient(config);
-  window.demo = { client };
+  // Tests read the event log here; payloads never carry tokens.
+  window.demo = { client, events: [] };
+  for (const type of EVENTS) {
+    client.on(type, (event) => {
+      window.demo.events.push(event);
+      const item = document.createElement('li');
+      item.textContent = JSON.stringify(event);
+      $('events').append(item);
+    });
+  }
   show('status', 'ready');
 } catch (error) {
   showError(error);
 }
+
+$('call-api').addEventListener('click', async () => {
+  try {
+    const response = await client.fetch(new URL('/me', config.issuer));
+    show('api', `${response.status} ${JSON.stringify(await response.json())}`);
+  } catch (error) {
+    showError(error);
+  }
+});
 
 $('login').addEventListener('click', () => {
   try {
