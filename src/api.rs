@@ -106,6 +106,23 @@ impl WasmClient {
         step(self.inner.resume(status, &body, retry_after.as_deref()))
     }
 
+    /// Starts a logout (`options` is JSON `{local?, endSession?}`); returns its first step.
+    pub fn logout(&mut self, options: &str) -> Result<String, JsValue> {
+        step(self.inner.logout(options))
+    }
+
+    /// Another tab logged out: wipe this one (no network).
+    #[wasm_bindgen(js_name = remoteLogout)]
+    pub fn remote_logout(&mut self) {
+        self.inner.remote_logout()
+    }
+
+    /// Validates the redirect back from RP-initiated logout at `url` (the state).
+    #[wasm_bindgen(js_name = handleLogoutRedirect)]
+    pub fn handle_logout_redirect(&mut self, url: &str) -> Result<(), JsValue> {
+        self.inner.handle_logout_redirect(url).map_err(throw)
+    }
+
     /// A timer fired or the page woke up; true when an automatic refresh should start.
     pub fn tick(&mut self) -> bool {
         self.inner.tick()

@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 use crate::core::authorize::{
     AuthorizationInput, build_authorization_request, random_bytes_needed,
 };
+use crate::core::base64url;
 use crate::core::callback::{
     CallbackParams, CallbackPolicy, ValidatedCallback, strip_response_params, validate_callback,
 };
@@ -26,10 +27,12 @@ use crate::core::error::{Code, Error, Result};
 use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
 use crate::core::json::{self, ObjectWriter, Value};
 use crate::core::jws::{KeyStep, SignatureCheck};
-use crate::core::pending::{PendingAuthorization, u64_to_string};
+use crate::core::logout::{Logout, LogoutInput, LogoutState, Next};
+use crate::core::pending::{KEY_PREFIX, PendingAuthorization, ResponseMode, u64_to_string};
 use crate::core::resource;
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
 use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
+use crate::core::url::{Url, parse_unique_pairs};
 use crate::web::timer::Timer;
 use crate::web::{page, random, storage};
 
@@ -42,6 +45,8 @@ pub struct Client {
     op: Op,
     /// The provider's JWKS document, once fetched.
     jwks: Option<String>,
+    /// The logout in progress, with its `(local, end_session)` options.
+    logout: Option<(Box<Logout>, bool, bool)>,
     timer: Timer,
 }
 
@@ -61,7 +66,8 @@ pub struct Request {
 /// What the wrapper must do next for the operation in progress, as JSON: `{"send":
 /// request, "lock"?: name}` (answer with the status, body and `Retry-After`; status 0 for
 /// no answer), `{"verify": plan}` (answer 1 when WebCrypto verifies, else 0), `{"sleep":
-/// ms}` (answer anything after waiting), or `{"done": result}`.
+/// ms}` (answer anything after waiting), `{"broadcast": message}` (post it to the other tabs
+/// of this client, answer anything), or `{"done": result}`.
 pub struct Step(String);
 
 impl Step {
@@ -110,6 +116,8 @@ enum Op {
     Keys(Box<Candidate>),
     /// WebCrypto is verifying this ID token's signature.
     Verify(Box<Candidate>),
+    /// A logout step (a revocation request, or the broadcast to other tabs) is out.
+    Logout,
 }
 
 /// Tokens whose ID token passed its claims checks and awaits its signature check.
@@ -154,6 +162,7 @@ impl Client {
             metadata,
             op: Op::Idle,
             jwks: None,
+            logout: None,
             timer: Timer::new(wake),
         })
     }
@@ -319,6 +328,12 @@ impl Client {
                 self.op = Op::Refresh;
                 Ok(self.refresh_step(post))
             }
+            Op::Logout => {
+                if let Some((plan, ..)) = self.logout.as_mut() {
+                    plan.handle_revocation(status);
+                }
+                self.logout_step()
+            }
             Op::Keys(candidate) => {
                 if status != 200 {
                     let code = if status == 0 {
@@ -408,6 +423,128 @@ impl Client {
             code.into()
         } else {
             self.session.end(code)
+        }
+    }
+
+    /// Logs out (issue 5; order in `core::logout`). `options_json` may give `local` (no
+    /// network) and `endSession` (then redirect to the provider's end-session endpoint).
+    /// Tokens leave the session first, so timers and any refresh in flight stop and every
+    /// accessor fails at once; the plan then revokes, wipes, clears storage and broadcasts.
+    pub fn logout(&mut self, options_json: &str) -> Result<Step> {
+        let options = json::parse(options_json)
+            .and_then(Value::object)
+            .ok_or(Code::InvalidConfig)?;
+        let flag = |name: &str| match options.get(name) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(Code::InvalidConfig),
+        };
+        let (local, end_session) = (flag("local")?, flag("endSession")?);
+        // A refresh in flight is abandoned: its answer finds no operation and is dropped.
+        self.op = Op::Idle;
+        let tokens = self.session.take_tokens();
+        self.rearm();
+        let plan = Logout::new(tokens, &self.logout_input(local, end_session));
+        self.logout = Some((Box::new(plan), local, end_session));
+        self.logout_step()
+    }
+
+    /// Another tab of this client logged out: drop the tokens, clear storage, and emit
+    /// `logout` if a session was held. No network.
+    pub fn remote_logout(&mut self) {
+        self.op = Op::Idle;
+        let held = self.session.take_tokens().is_some();
+        self.rearm();
+        storage::remove_prefixed(KEY_PREFIX);
+        if held {
+            self.session.logged_out(true);
+        }
+    }
+
+    /// Validates the provider's redirect back after RP-initiated logout at `url`: it must be
+    /// the configured post-logout redirect URI and carry the `state` this tab stored (single
+    /// use, with the pending-request time limit). The state leaves the address bar first.
+    pub fn handle_logout_redirect(&mut self, url: &str) -> Result<()> {
+        let expected = self
+            .config
+            .post_logout_redirect_uri
+            .as_ref()
+            .ok_or(Code::InvalidConfig)?;
+        page::replace_url(&strip_response_params(url, ResponseMode::Query))?;
+        if !expected.matches_callback(url) {
+            return Err(Code::RedirectUriMismatch.into());
+        }
+        let query = Url::parse(url).and_then(|u| u.query).unwrap_or("");
+        let pairs = parse_unique_pairs(query)?;
+        let state = pairs
+            .iter()
+            .find(|(name, _)| name == "state")
+            .map(|(_, value)| value.as_str())
+            .ok_or(Code::MissingState)?;
+        let record = storage::take(&LogoutState::storage_key(state))?;
+        LogoutState::check(
+            record.as_deref(),
+            state,
+            page::now(),
+            self.config.pending_max_age,
+        )
+    }
+
+    /// Runs the logout plan up to its next step for the wrapper.
+    fn logout_step(&mut self) -> Result<Step> {
+        loop {
+            let (plan, local, end_session) = self.logout.as_mut().ok_or(Code::LoginRequired)?;
+            match plan.poll() {
+                Next::Revoke(post) => {
+                    self.op = Op::Logout;
+                    let mut request = self.post(post);
+                    // Best effort: logout does not wait long for the provider.
+                    request.timeout_ms = request.timeout_ms.min(LOGOUT_TIMEOUT_MS);
+                    return Ok(Step::send(request, None));
+                }
+                Next::ClearStorage => storage::remove_prefixed(KEY_PREFIX),
+                Next::Broadcast => {
+                    self.op = Op::Logout;
+                    return Ok(Step(
+                        ObjectWriter::default()
+                            .string("broadcast", "logout")
+                            .finish(),
+                    ));
+                }
+                Next::Finish => {
+                    let (local, end_session) = (*local, *end_session);
+                    let Some((plan, ..)) = self.logout.take() else {
+                        return Err(Code::LoginRequired.into());
+                    };
+                    self.session.logged_out(false);
+                    let mut bytes = [0u8; 32];
+                    random::fill(&mut bytes)?;
+                    let state = base64url::encode(&bytes);
+                    let url = plan.end_session_url(&self.logout_input(local, end_session), &state);
+                    if url.is_some() {
+                        storage::set(
+                            &LogoutState::storage_key(&state),
+                            &LogoutState::encode(&state, page::now()),
+                        )?;
+                    }
+                    return Ok(Step::done(&plan.result_json(url.as_deref())));
+                }
+            }
+        }
+    }
+
+    fn logout_input(&self, local: bool, end_session: bool) -> LogoutInput<'_> {
+        LogoutInput {
+            revocation_endpoint: self.metadata.revocation_endpoint.as_deref(),
+            end_session_endpoint: self.metadata.end_session_endpoint.as_deref(),
+            client_id: &self.config.client_id,
+            post_logout_redirect_uri: self
+                .config
+                .post_logout_redirect_uri
+                .as_ref()
+                .map(|uri| uri.as_str()),
+            local,
+            end_session,
         }
     }
 
@@ -501,6 +638,9 @@ impl Client {
         self.timer.arm(delay);
     }
 }
+
+/// The longest a logout waits for each revocation, in milliseconds.
+const LOGOUT_TIMEOUT_MS: u32 = 5_000;
 
 /// The result of a login: `{"returnTo"?, "scope"}`.
 fn login_done(return_to: Option<&str>, session: &Session) -> Step {

@@ -38,7 +38,7 @@ $('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
-const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged'];
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout'];
 
 let client;
 try {
@@ -58,6 +58,21 @@ try {
   showError(error);
 }
 
+/** Logs out; the result (what was revoked) is shown, and kept for the tests. */
+async function logout(options) {
+  try {
+    const result = await client.logout(options);
+    window.demo.logoutResult = result;
+    show('logout-result', JSON.stringify(result));
+    if (!result.endSession) show('status', 'logged out');
+  } catch (error) {
+    showError(error);
+  }
+}
+$('logout').addEventListener('click', () => logout({}));
+$('logout-local').addEventListener('click', () => logout({ local: true }));
+$('logout-end-session').addEventListener('click', () => logout({ endSession: true }));
+
 $('call-api').addEventListener('click', async () => {
   try {
     const response = await client.fetch(new URL('/me', config.issuer));
@@ -76,7 +91,15 @@ $('login').addEventListener('click', () => {
 });
 
 const params = new URLSearchParams(location.search || location.hash.slice(1));
-if (client && (params.has('code') || params.has('error'))) {
+if (client && params.has('state') && !params.has('code') && !params.has('error')) {
+  // Back from RP-initiated logout: check the state we sent.
+  try {
+    client.handleLogoutRedirect();
+    show('status', 'logged out at the provider');
+  } catch (error) {
+    showError(error);
+  }
+} else if (client && (params.has('code') || params.has('error'))) {
   show('status', 'completing login');
   try {
     const { returnTo, scope } = await client.handleRedirect();

@@ -41,6 +41,7 @@ interface Step {
   lock?: string;
   verify?: VerifyPlan;
   sleep?: number;
+  broadcast?: string;
   done?: unknown;
 }
 
@@ -194,6 +195,37 @@ export interface ClientEvents {
   sessionEnded: { type: "sessionEnded"; code: ErrorCode };
   /** The granted scope differs from the requested one, or changed on refresh. */
   scopeChanged: { type: "scopeChanged"; requested: string; granted: string };
+  /** This tab logged out, or followed another tab's logout (`otherTab`). Everything is wiped. */
+  logout: { type: "logout"; otherTab: boolean };
+}
+
+/**
+ * How one revocation went: `revoked` (the provider answered 200), `failed` (no answer or
+ * another status: the token may stay valid until it expires), `none` (not held),
+ * `unsupported` (no revocation endpoint) or `skipped` (local logout).
+ */
+export type RevocationOutcome = "revoked" | "failed" | "none" | "unsupported" | "skipped";
+
+/** What `logout` did. The local wipe always happens, whatever the provider did. */
+export interface LogoutResult {
+  /** Revocation of the refresh token (sent first). */
+  refreshToken: RevocationOutcome;
+  /** Revocation of the access token. */
+  accessToken: RevocationOutcome;
+  /** The end-session URL the browser is being sent to, when `endSession` was asked and possible. */
+  endSession?: string;
+}
+
+/** Options of `logout`. */
+export interface LogoutOptions {
+  /** Only the local part: no revocation and no redirect (no network at all). */
+  local?: boolean;
+  /**
+   * Afterwards, send the browser to the provider's `end_session_endpoint` (RP-Initiated
+   * Logout) with `id_token_hint`, `client_id`, `postLogoutRedirectUri` and a fresh `state`;
+   * call `handleLogoutRedirect` on the page it returns to.
+   */
+  endSession?: boolean;
 }
 
 /** The name of an event. */
@@ -237,6 +269,22 @@ export interface Client {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Refreshes now (joining a refresh already under way). */
   refresh(): Promise<void>;
+  /**
+   * Logs out, leaving nothing behind: revokes the refresh token then the access token (RFC
+   * 7009, best effort, each with a 5 s limit), stops timers and any refresh, wipes the tokens
+   * from WASM memory, removes every `browser-oauth:` key from sessionStorage and
+   * localStorage, tells the other tabs (which wipe too and emit `logout`), emits `logout`,
+   * then redirects to the provider if `endSession` was asked. The provider being down does
+   * not stop the local part: the result says what could not be revoked.
+   * @see https://www.rfc-editor.org/rfc/rfc7009
+   */
+  logout(options?: LogoutOptions): Promise<LogoutResult>;
+  /**
+   * On the post-logout redirect page: checks the `state` the provider sent back against the
+   * one this tab stored (single use), and removes it from the address bar. Throws
+   * `state_mismatch`, `missing_state`, `pending_request_expired` or `redirect_uri_mismatch`.
+   */
+  handleLogoutRedirect(url?: string): void;
   /** Adds an event listener. */
   on<K extends ClientEventType>(type: K, listener: (event: ClientEvents[K]) => void): void;
   /** Removes an event listener. */
@@ -254,6 +302,10 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   const [status, body] = discovery === undefined ? [0, undefined] : await send(JSON.parse(discovery) as CoreRequest);
   const listeners = new Map<string, Set<(event: never) => void>>();
   let inflight: Promise<void> | undefined;
+  // Logout reaches the other tabs of this client (same origin, issuer and client id).
+  const channel = typeof BroadcastChannel === "function"
+    ? new BroadcastChannel(`browser-oauth:${config.clientId} ${config.issuer}`)
+    : undefined;
 
   /** Runs a core call, converts its errors, then delivers the events it queued. */
   const call = <T>(fn: () => T): T => {
@@ -284,6 +336,9 @@ export async function createClient(config: ClientConfig): Promise<Client> {
           : await send(request);
       } else if (step.verify !== undefined) {
         answer = [(await verify(step.verify)) ? 1 : 0, ""];
+      } else if (step.broadcast !== undefined) {
+        channel?.postMessage(step.broadcast);
+        answer = [0, ""];
       } else {
         await new Promise((resolve) => setTimeout(resolve, step.sleep));
         answer = [0, ""];
@@ -315,6 +370,14 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     if (call(() => core.tick())) refresh().catch(() => {});
   };
   const core = typed(() => WasmClient.create(json, status, body, wake));
+  if (channel !== undefined) {
+    channel.onmessage = (message: MessageEvent) => {
+      if (message.data === "logout") {
+        inflight = undefined;
+        call(() => core.remoteLogout());
+      }
+    };
+  }
   const authorizationUrl = (options: LoginOptions = {}): string =>
     typed(() => core.login(JSON.stringify(options)));
   return {
@@ -349,6 +412,15 @@ export async function createClient(config: ClientConfig): Promise<Client> {
         }
         await refresh();
       }
+    },
+    async logout(options = {}) {
+      inflight = undefined;
+      const result = (await run(() => core.logout(JSON.stringify(options)))) as LogoutResult;
+      if (result.endSession !== undefined) window.location.assign(result.endSession);
+      return result;
+    },
+    handleLogoutRedirect(url = window.location.href) {
+      call(() => core.handleLogoutRedirect(url));
     },
     on(type, listener) {
       const set = listeners.get(type) ?? new Set();

@@ -38,6 +38,8 @@ pub struct Config {
     pub well_known: WellKnown,
     /// Metadata given directly: no discovery fetch.
     pub metadata: Option<Metadata>,
+    /// Where the provider sends the browser after RP-initiated logout.
+    pub post_logout_redirect_uri: Option<RedirectUri>,
     /// Tolerated clock difference for ID-token times, in seconds.
     pub clock_skew: u64,
     /// The session's expiry, refresh and scope policy.
@@ -80,7 +82,7 @@ impl Config {
             .ok_or(Code::InvalidConfig)?;
         let redirect_uri = RedirectUri::parse(text("redirectUri")?.ok_or(Code::InvalidConfig)?)?;
         // Checked now so that a bad value fails at start-up, not at logout.
-        text("postLogoutRedirectUri")?
+        let post_logout_redirect_uri = text("postLogoutRedirectUri")?
             .map(RedirectUri::parse)
             .transpose()?;
         let flag = |name: &str, default: bool| match doc.get(name) {
@@ -136,6 +138,7 @@ impl Config {
             )? as u32,
             well_known,
             metadata,
+            post_logout_redirect_uri,
             clock_skew: number("clockSkewSeconds", 60, 0..=600)?,
             session: Policy {
                 margin: number("refreshMarginSeconds", 60, 0..=3600)?,
@@ -203,6 +206,10 @@ mod tests {
         assert_eq!(c.response_mode, ResponseMode::Fragment);
         assert_eq!(c.metadata.unwrap().token_endpoint, "https://as.example/t");
         assert_eq!(c.well_known, WellKnown::OAuthAuthorizationServer);
+        assert_eq!(
+            c.post_logout_redirect_uri.unwrap().as_str(),
+            "http://127.0.0.1:8080/"
+        );
     }
 
     /// Issue 4: session knobs and the fetch allowlist, with their defaults.

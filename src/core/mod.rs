@@ -23,6 +23,7 @@ pub(crate) mod error;
 pub(crate) mod id_token;
 pub(crate) mod json;
 pub(crate) mod jws;
+pub(crate) mod logout;
 pub(crate) mod pending;
 pub(crate) mod pkce;
 pub(crate) mod redirect;

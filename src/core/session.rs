@@ -75,6 +75,11 @@ pub enum Event {
         /// Why: `session_ended` (invalid_grant), `subject_changed`, `scope_broader`, ...
         code: Code,
     },
+    /// The session was logged out: here, or in another tab of this client.
+    Logout {
+        /// True when another tab logged out and this one followed.
+        other_tab: bool,
+    },
     /// The granted scope differs from the requested one (at login) or from the previous grant.
     ScopeChanged {
         /// The scope requested in the configuration.
@@ -396,6 +401,18 @@ impl Session {
         Ok(())
     }
 
+    /// Takes the tokens out for logout: the vault is empty from now on (every accessor
+    /// fails), refresh stops and no deadline is left.
+    pub fn take_tokens(&mut self) -> Option<TokenSet> {
+        self.refresh = Refresh::Idle;
+        self.vault.take().map(|vault| vault.tokens)
+    }
+
+    /// Queues the `logout` event, once the logout is complete.
+    pub fn logged_out(&mut self, other_tab: bool) {
+        self.events.push_back(Event::Logout { other_tab });
+    }
+
     /// Ends the session for `code`: wipes the vault, stops refreshing, emits `sessionEnded`.
     /// Returns the error for the caller to report.
     pub fn end(&mut self, code: Code) -> Error {
@@ -475,6 +492,9 @@ impl Event {
             Event::SessionEnded { code } => out
                 .string("type", "sessionEnded")
                 .string("code", code.as_str()),
+            Event::Logout { other_tab } => out
+                .string("type", "logout")
+                .raw("otherTab", if *other_tab { "true" } else { "false" }),
             Event::ScopeChanged { requested, granted } => out
                 .string("type", "scopeChanged")
                 .string("requested", requested)

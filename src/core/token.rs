@@ -23,7 +23,7 @@ secret_string!(
 );
 
 /// A form POST to make: the only kind of request the token endpoint gets.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct FormPost {
     /// The endpoint URL.
     pub url: String,

@@ -1,10 +1,12 @@
-//! sessionStorage for pending requests, and the wipe of every key under our prefix.
+//! sessionStorage for pending requests, and the wipe of every key under our prefix (in
+//! sessionStorage and localStorage) at logout.
 //!
 //! `web_sys::Storage` is used directly rather than gloo-storage's typed layer: gloo's `raw()`
 //! throws when storage is disabled (a throw we could not turn into a typed error) and its
 //! serde_json layer costs 2.3 KB gzipped for values we encode as short form strings anyway.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use web_sys::Storage;
 
@@ -33,4 +35,26 @@ pub fn take(key: &str) -> Result<Option<String>> {
         .remove_item(key)
         .map_err(|_| Code::StorageUnavailable)?;
     Ok(value)
+}
+
+/// Removes every key that starts with `prefix` from sessionStorage and localStorage. Never
+/// `clear()`: other code on this origin keeps its keys. A storage the page cannot reach holds
+/// nothing of ours, so it is skipped.
+pub fn remove_prefixed(prefix: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    for storage in [window.session_storage(), window.local_storage()] {
+        let Some(storage) = storage.ok().flatten() else {
+            continue;
+        };
+        // Keys first: removing shifts the indexes.
+        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|key| key.starts_with(prefix))
+            .collect();
+        for key in keys {
+            let _ = storage.remove_item(&key);
+        }
+    }
 }
