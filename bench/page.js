@@ -49,10 +49,23 @@ function provider() {
 const tokenResponses = new Map();
 let codes = 0;
 
+/** The stub provider's RS256 signing key, made in the page with WebCrypto, and its JWKS. */
+const signer = (async () => {
+  const key = await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  );
+  const jwk = await crypto.subtle.exportKey('jwk', key.publicKey);
+  return { key: key.privateKey, jwks: JSON.stringify({ keys: [{ ...jwk, kid: 'bench', alg: 'RS256', use: 'sig' }] }) };
+})();
+
 const realFetch = window.fetch.bind(window);
 window.fetch = async (url, init) => {
   // Only the provider is stubbed: the wasm module itself still loads over the network.
-  if (!String(url instanceof Request ? url.url : url).startsWith(ISSUER)) return realFetch(url, init);
+  const href = String(url instanceof Request ? url.url : url);
+  if (!href.startsWith(ISSUER)) return realFetch(url, init);
+  if (href === `${ISSUER}/jwks`) return new Response((await signer).jwks, { headers: { 'Content-Type': 'application/json' } });
   const code = new URLSearchParams(String(init?.body ?? '')).get('code');
   const body = tokenResponses.get(code);
   tokenResponses.delete(code);
@@ -62,22 +75,26 @@ window.fetch = async (url, init) => {
   });
 };
 
-const base64url = (value) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+const encodeJson = (value) => base64url(new TextEncoder().encode(JSON.stringify(value)));
 
 /**
  * The provider's answer to an authorization URL: a callback URL with a fresh code, state
  * and iss, and a token response (with an ID token carrying the request's nonce) for the
- * fetch stub. The ID token's signature is a placeholder: none of the three checks it here.
+ * fetch stub. The ID token is signed with the stub provider's RS256 key (browser-oauth
+ * verifies it against the JWKS; the other two libraries do not check signatures).
  * @param {string} authorizationUrl
  * @param {Provider} p
- * @returns {string}
+ * @returns {Promise<string>}
  */
-function callbackFor(authorizationUrl, p) {
+async function callbackFor(authorizationUrl, p) {
   const request = new URL(authorizationUrl).searchParams;
   const code = `code-${(codes += 1)}`;
   const now = Math.floor(Date.now() / 1000);
   const claims = { iss: ISSUER, sub: 'alice', aud: p.clientId, exp: now + 3600, iat: now, nonce: request.get('nonce') };
-  const idToken = `${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url(claims)}.c2lnbmF0dXJl`;
+  const input = `${encodeJson({ alg: 'RS256', typ: 'JWT', kid: 'bench' })}.${encodeJson(claims)}`;
+  const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', (await signer).key, new TextEncoder().encode(input));
+  const idToken = `${input}.${base64url(new Uint8Array(signature))}`;
   tokenResponses.set(code, JSON.stringify({
     access_token: `at-${code}`, token_type: 'Bearer', expires_in: 3600, scope: p.scope, id_token: idToken,
   }));
@@ -139,7 +156,7 @@ async function time(name, operation, count) {
   if (operation !== 'build') {
     const urls = [];
     for (let i = 0; i < count; i += 1) urls.push(await a.build());
-    inputs = urls.map((url) => callbackFor(url, p));
+    inputs = await Promise.all(urls.map((url) => callbackFor(url, p)));
   }
   const fn = a[operation];
   const start = performance.now();
@@ -173,7 +190,7 @@ async function memory(count) {
   sessionStorage.clear();
   const p = provider();
   const before = await a.memoryPages();
-  for (let i = 0; i < count; i += 1) await a.handle(callbackFor(a.build(), p));
+  for (let i = 0; i < count; i += 1) await a.handle(await callbackFor(a.build(), p));
   return { before, after: await a.memoryPages(), count };
 }
 

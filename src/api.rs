@@ -7,11 +7,11 @@ use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
-use crate::client::{Client, Request};
+use crate::client::{Client, Step};
 use crate::core::error::{Error, TS_ERROR_CODE};
 use crate::core::json::ObjectWriter;
-use crate::core::pending::u64_to_string;
 use crate::core::pkce::{self, CodeVerifier};
+use crate::core::resource;
 use crate::web::random;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -21,22 +21,17 @@ fn throw(error: Error) -> JsValue {
     JsValue::from_str(&error.to_json())
 }
 
-/// A request for the wrapper to send, as JSON `{"url","body"?,"timeoutMs"}`.
-fn request_json(request: Request) -> String {
-    ObjectWriter::default()
-        .string("url", &request.url)
-        .optional("body", request.body.as_deref())
-        .raw("timeoutMs", &u64_to_string(u64::from(request.timeout_ms)))
-        .finish()
+fn step(result: crate::core::error::Result<Step>) -> Result<String, JsValue> {
+    result.map(Step::into_json).map_err(throw)
 }
 
-/// The discovery request (JSON, see `request_json`) to send before `WasmClient.create`, or
-/// `undefined` when the configuration (JSON) gives the metadata.
+/// The discovery request (JSON `{"url","timeoutMs"}`) to send before `WasmClient.create`,
+/// or `undefined` when the configuration (JSON) gives the metadata.
 #[wasm_bindgen(js_name = discoveryRequest)]
 pub fn discovery_request(config: &str) -> Result<Option<String>, JsValue> {
     Ok(Client::discovery_request(config)
         .map_err(throw)?
-        .map(request_json))
+        .map(|r| r.to_json()))
 }
 
 /// Generates a PKCE pair (RFC 7636, S256) from 32 bytes of `crypto.getRandomValues`.
@@ -53,6 +48,12 @@ pub fn generate_pkce() -> Result<String, JsValue> {
         .finish())
 }
 
+/// True when a `WWW-Authenticate` header says `error="invalid_token"` (RFC 6750 §3.1).
+#[wasm_bindgen(js_name = isInvalidToken)]
+pub fn is_invalid_token(www_authenticate: &str) -> bool {
+    resource::is_invalid_token(www_authenticate)
+}
+
 /// One OAuth client, held in WASM memory. Created by `WasmClient.create`.
 #[wasm_bindgen]
 pub struct WasmClient {
@@ -62,11 +63,17 @@ pub struct WasmClient {
 #[wasm_bindgen]
 impl WasmClient {
     /// Checks the configuration (JSON) and takes the metadata: given in the configuration,
-    /// or the answer (`status`, `body`) to `discoveryRequest`.
-    pub fn create(config: &str, status: u16, body: Option<String>) -> Result<WasmClient, JsValue> {
+    /// or the answer (`status`, `body`) to `discoveryRequest`. `wake` is called when the
+    /// session timer fires and when the page becomes visible or focused.
+    pub fn create(
+        config: &str,
+        status: u16,
+        body: Option<String>,
+        wake: js_sys::Function,
+    ) -> Result<WasmClient, JsValue> {
         let discovery = body.as_deref().map(|body| (status, body));
         Ok(WasmClient {
-            inner: Client::create(config, discovery).map_err(throw)?,
+            inner: Client::create(config, discovery, wake).map_err(throw)?,
         })
     }
 
@@ -76,38 +83,72 @@ impl WasmClient {
         self.inner.login(options).map_err(throw)
     }
 
-    /// Validates the redirect back at `url` and returns the code exchange to send (JSON,
-    /// see `request_json`); its answer goes to `finishRedirect`.
+    /// Validates the redirect back at `url`; returns the first step of the code exchange.
     #[wasm_bindgen(js_name = beginRedirect)]
     pub fn begin_redirect(&mut self, url: &str) -> Result<String, JsValue> {
-        self.inner
-            .begin_redirect(url)
-            .map(request_json)
-            .map_err(throw)
+        step(self.inner.begin_redirect(url))
     }
 
-    /// Checks the token response (`status`, `body`); returns JSON `{"returnTo"?, "scope"}`.
-    #[wasm_bindgen(js_name = finishRedirect)]
-    pub fn finish_redirect(&mut self, status: u16, body: &str) -> Result<String, JsValue> {
-        let result = self.inner.finish_login(status, body).map_err(throw)?;
-        Ok(ObjectWriter::default()
-            .optional("returnTo", result.return_to.as_deref())
-            .string("scope", &result.scope)
-            .finish())
+    /// Starts a refresh round; returns its first step.
+    #[wasm_bindgen(js_name = startRefresh)]
+    pub fn start_refresh(&mut self) -> Result<String, JsValue> {
+        step(self.inner.start_refresh())
     }
 
-    /// The verified ID-token claims as JSON, or `undefined` before login.
+    /// The answer to the last step (`status`, `body`, `Retry-After`); returns the next step.
+    /// `body` is taken by value so that it is freed (and wiped) here.
+    pub fn resume(
+        &mut self,
+        status: u16,
+        body: String,
+        retry_after: Option<String>,
+    ) -> Result<String, JsValue> {
+        step(self.inner.resume(status, &body, retry_after.as_deref()))
+    }
+
+    /// Starts a logout (`options` is JSON `{local?, endSession?}`); returns its first step.
+    pub fn logout(&mut self, options: &str) -> Result<String, JsValue> {
+        step(self.inner.logout(options))
+    }
+
+    /// Another tab logged out: wipe this one (no network).
+    #[wasm_bindgen(js_name = remoteLogout)]
+    pub fn remote_logout(&mut self) {
+        self.inner.remote_logout()
+    }
+
+    /// Validates the redirect back from RP-initiated logout at `url` (the state).
+    #[wasm_bindgen(js_name = handleLogoutRedirect)]
+    pub fn handle_logout_redirect(&mut self, url: &str) -> Result<(), JsValue> {
+        self.inner.handle_logout_redirect(url).map_err(throw)
+    }
+
+    /// A timer fired or the page woke up; true when an automatic refresh should start.
+    pub fn tick(&mut self) -> bool {
+        self.inner.tick()
+    }
+
+    /// The access token, or `undefined` to refresh first; throws `login_required`,
+    /// `token_expired`, ...
+    #[wasm_bindgen(js_name = accessToken)]
+    pub fn access_token(&mut self, may_refresh: bool) -> Result<Option<String>, JsValue> {
+        self.inner.access_token(may_refresh).map_err(throw)
+    }
+
+    /// Whether `client.fetch` may send the token to `origin`.
+    #[wasm_bindgen(js_name = originAllowed)]
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.inner.origin_allowed(origin)
+    }
+
+    /// The events since the last call, as a JSON array.
+    pub fn events(&mut self) -> String {
+        self.inner.events()
+    }
+
+    /// The verified ID-token claims as JSON, or `undefined`.
     pub fn user(&self) -> Option<String> {
         self.inner.user().map(Into::into)
-    }
-
-    /// The access token while it is valid; throws `login_required` or `token_expired`.
-    #[wasm_bindgen(js_name = accessToken)]
-    pub fn access_token(&self) -> Result<String, JsValue> {
-        self.inner
-            .access_token(crate::web::page::now())
-            .map(Into::into)
-            .map_err(throw)
     }
 
     /// The granted scope, or `undefined` before login.

@@ -1,10 +1,15 @@
 //! The driver between the sans-IO core and the browser shell: it feeds the core what
-//! happened (a callback URL, a response, "now") and performs what the core asks for (store
-//! this pending request, clean the address bar). Requests to the provider are handed out as
-//! [`Request`] values: the TypeScript wrapper sends them with `fetch` and hands the status
-//! and body back, so the wasm side never awaits (an executor costs ~10 KB of wasm).
+//! happened (a callback URL, a response, a WebCrypto verdict, a timer, "now") and performs
+//! what it asks for (store this pending request, clean the address bar, arm this timer).
+//!
+//! Network requests and WebCrypto calls are handed to the TypeScript wrapper as [`Step`]s,
+//! so the wasm side never awaits (an executor costs ~10 KB of wasm). An operation (the code
+//! exchange, a refresh) runs as a loop in the wrapper: perform the step, hand the answer to
+//! [`Client::resume`], until the step is `done`. After every call the driver re-arms the one
+//! session timer for the core's earliest deadline.
 
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -12,29 +17,37 @@ use alloc::vec::Vec;
 use crate::core::authorize::{
     AuthorizationInput, build_authorization_request, random_bytes_needed,
 };
+use crate::core::base64url;
 use crate::core::callback::{
     CallbackParams, CallbackPolicy, ValidatedCallback, strip_response_params, validate_callback,
 };
 use crate::core::config::Config;
 use crate::core::discovery::{Metadata, metadata_url, parse_metadata};
-use crate::core::error::{Code, Result};
+use crate::core::error::{Code, Error, Result};
 use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
-use crate::core::json::{self, Value};
-use crate::core::pending::PendingAuthorization;
-use crate::core::token::{TokenSet, build_code_exchange, process_token_response};
+use crate::core::json::{self, ObjectWriter, Value};
+use crate::core::jws::{KeyStep, SignatureCheck};
+use crate::core::logout::{Logout, LogoutInput, LogoutState, Next};
+use crate::core::pending::{KEY_PREFIX, PendingAuthorization, ResponseMode, u64_to_string};
+use crate::core::resource;
+use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
+use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
+use crate::core::url::{Url, parse_unique_pairs};
+use crate::web::timer::Timer;
 use crate::web::{page, random, storage};
 
-/// Tolerated clock difference for ID-token times, in seconds.
-const CLOCK_SKEW_SECONDS: u64 = 60;
-
-/// One configured client: its settings, the provider's metadata, and the session once
-/// logged in.
+/// One configured client: its settings, the provider's metadata, the session, the
+/// operation in progress and the session timer.
 pub struct Client {
     config: Config,
     metadata: Metadata,
-    /// The validated callback whose code exchange is in flight.
-    exchange: Option<ValidatedCallback>,
-    session: Option<Session>,
+    session: Session,
+    op: Op,
+    /// The provider's JWKS document, once fetched.
+    jwks: Option<String>,
+    /// The logout in progress, with its `(local, end_session)` options.
+    logout: Option<(Box<Logout>, bool, bool)>,
+    timer: Timer,
 }
 
 /// A request for the wrapper to send: a GET, or a form POST when `body` is given.
@@ -50,18 +63,70 @@ pub struct Request {
     pub timeout_ms: u32,
 }
 
-/// What a completed login holds.
-struct Session {
-    tokens: TokenSet,
-    claims: Option<IdTokenClaims>,
+/// What the wrapper must do next for the operation in progress, as JSON: `{"send":
+/// request, "lock"?: name}` (answer with the status, body and `Retry-After`; status 0 for
+/// no answer), `{"verify": plan}` (answer 1 when WebCrypto verifies, else 0), `{"sleep":
+/// ms}` (answer anything after waiting), `{"broadcast": message}` (post it to the other tabs
+/// of this client, answer anything), or `{"done": result}`.
+pub struct Step(String);
+
+impl Step {
+    fn send(request: Request, lock: Option<&str>) -> Step {
+        let out = ObjectWriter::default().raw("send", &request.to_json());
+        Step(
+            match lock {
+                Some(name) => out.string("lock", name),
+                None => out,
+            }
+            .finish(),
+        )
+    }
+
+    fn done(result: &str) -> Step {
+        Step(ObjectWriter::default().raw("done", result).finish())
+    }
+
+    /// The JSON text.
+    pub fn into_json(self) -> String {
+        self.0
+    }
 }
 
-/// The outcome of a handled redirect, for the app.
-pub struct LoginResult {
-    /// Where the app wanted to go after login.
-    pub return_to: Option<String>,
-    /// The granted scope.
-    pub scope: String,
+impl Request {
+    /// The request as JSON `{"url","body"?,"timeoutMs"}`.
+    pub fn to_json(&self) -> String {
+        ObjectWriter::default()
+            .string("url", &self.url)
+            .optional("body", self.body.as_deref())
+            .raw("timeoutMs", &u64_to_string(u64::from(self.timeout_ms)))
+            .finish()
+    }
+}
+
+/// The operation in progress: what the next answer from the wrapper is for.
+enum Op {
+    Idle,
+    /// The code exchange is out.
+    Exchange(ValidatedCallback),
+    /// A refresh grant is out.
+    Refresh,
+    /// Waiting before the next refresh attempt.
+    Backoff,
+    /// The JWKS request is out, for this ID token.
+    Keys(Box<Candidate>),
+    /// WebCrypto is verifying this ID token's signature.
+    Verify(Box<Candidate>),
+    /// A logout step (a revocation request, or the broadcast to other tabs) is out.
+    Logout,
+}
+
+/// Tokens whose ID token passed its claims checks and awaits its signature check.
+struct Candidate {
+    tokens: TokenSet,
+    claims: IdTokenClaims,
+    check: SignatureCheck,
+    /// `Some(returnTo)` for a login, `None` for a refresh.
+    login: Option<Option<String>>,
 }
 
 impl Client {
@@ -77,19 +142,28 @@ impl Client {
     }
 
     /// Checks the configuration and takes the metadata: given directly, or the `(status,
-    /// body)` answer to [`Client::discovery_request`].
-    pub fn create(config_json: &str, discovery: Option<(u16, &str)>) -> Result<Client> {
+    /// body)` answer to [`Client::discovery_request`]. `wake` is called when the session
+    /// timer fires and when the page becomes visible or focused again.
+    pub fn create(
+        config_json: &str,
+        discovery: Option<(u16, &str)>,
+        wake: js_sys::Function,
+    ) -> Result<Client> {
         let mut config = Config::parse(config_json)?;
         let metadata = match (config.metadata.take(), discovery) {
             (Some(metadata), _) => metadata,
             (None, Some((200, body))) => parse_metadata(&config.issuer, body)?,
+            (None, Some((0, _))) => return Err(Code::NetworkError.into()),
             (None, _) => return Err(Code::InvalidMetadata.into()),
         };
         Ok(Client {
+            session: Session::new(config.session, &config.scope),
             config,
             metadata,
-            exchange: None,
-            session: None,
+            op: Op::Idle,
+            jwks: None,
+            logout: None,
+            timer: Timer::new(wake),
         })
     }
 
@@ -136,10 +210,10 @@ impl Client {
         Ok(url)
     }
 
-    /// First half of handling the redirect back from the provider at `url`: cleans the
-    /// address bar, takes the pending request (single use), validates the response and
-    /// returns the code exchange to send. Its answer goes to [`Client::finish_login`].
-    pub fn begin_redirect(&mut self, url: &str) -> Result<Request> {
+    /// Starts handling the redirect back from the provider at `url`: cleans the address
+    /// bar, takes the pending request (single use), validates the response and returns the
+    /// code exchange to send.
+    pub fn begin_redirect(&mut self, url: &str) -> Result<Step> {
         let mode = self.config.response_mode;
         // specs §2: the response leaves the address bar first, whatever happens next.
         page::replace_url(&strip_response_params(url, mode))?;
@@ -158,66 +232,422 @@ impl Client {
             &self.config.client_id,
             &callback,
         );
-        self.exchange = Some(callback);
-        Ok(Request {
-            url: post.url,
-            body: Some(post.body),
-            timeout_ms: self.config.timeout_ms,
+        self.op = Op::Exchange(callback);
+        Ok(Step::send(self.post(post), None))
+    }
+
+    /// Starts a refresh (the wrapper keeps it single flight and calls this once per round):
+    /// the refresh grant to send under the cross-tab lock, or `done` at once if one is
+    /// already under way.
+    pub fn start_refresh(&mut self) -> Result<Step> {
+        let started = self.session.start_refresh(
+            page::now(),
+            &self.metadata.token_endpoint,
+            &self.config.client_id,
+        );
+        self.rearm();
+        match started? {
+            Some(post) => {
+                self.op = Op::Refresh;
+                Ok(self.refresh_step(post))
+            }
+            None => Ok(Step::done("{}")),
+        }
+    }
+
+    /// Hands the answer to the last step to the core and returns the next step. For a
+    /// `send`: `status` (0 for none), `body` and the `Retry-After` header; for a `verify`:
+    /// `status` 1 when the signature verified.
+    pub fn resume(&mut self, status: u16, body: &str, retry_after: Option<&str>) -> Result<Step> {
+        // Taken out: a failed step leaves no operation behind.
+        let op = core::mem::replace(&mut self.op, Op::Idle);
+        let step = self.advance(op, status, body, retry_after);
+        self.rearm();
+        step
+    }
+
+    fn advance(
+        &mut self,
+        op: Op,
+        status: u16,
+        body: &str,
+        retry_after: Option<&str>,
+    ) -> Result<Step> {
+        let now = page::now();
+        match op {
+            Op::Idle => Err(Code::LoginRequired.into()),
+            Op::Exchange(callback) => {
+                let pending = callback.pending;
+                let tokens = process_token_response(now, status, body, &pending.scope)?;
+                let nonce = pending.nonce.as_ref().map(|n| n.expose());
+                let Some(id_token) = &tokens.id_token else {
+                    // OIDC Core §3.1.3.3: an openid request must get an ID token back.
+                    if nonce.is_some() {
+                        return Err(Code::InvalidTokenResponse.into());
+                    }
+                    self.session.start(now, tokens, None)?;
+                    return Ok(login_done(pending.return_to.as_deref(), &self.session));
+                };
+                let claims = check_id_token(id_token.expose(), &self.claims_policy(nonce, now))?;
+                let check = SignatureCheck::new(id_token.expose())?;
+                self.keys_step(Box::new(Candidate {
+                    tokens,
+                    claims,
+                    check,
+                    login: Some(pending.return_to),
+                }))
+            }
+            Op::Refresh => {
+                let mut jitter = [0u8; 4];
+                // Jitter is not a secret: without randomness the backoff is merely regular.
+                let _ = random::fill(&mut jitter);
+                match self.session.handle_refresh_response(
+                    now,
+                    status,
+                    body,
+                    retry_after,
+                    u32::from_le_bytes(jitter),
+                ) {
+                    RefreshOutcome::Received(tokens) => self.refreshed(now, tokens),
+                    RefreshOutcome::Retry { delay_ms } => {
+                        self.op = Op::Backoff;
+                        Ok(Step(
+                            ObjectWriter::default()
+                                .raw("sleep", &u64_to_string(u64::from(delay_ms)))
+                                .finish(),
+                        ))
+                    }
+                    RefreshOutcome::Failed(error) => Err(error),
+                }
+            }
+            Op::Backoff => {
+                let post = self
+                    .session
+                    .retry_refresh(&self.metadata.token_endpoint, &self.config.client_id)
+                    .ok_or(Code::LoginRequired)?;
+                self.op = Op::Refresh;
+                Ok(self.refresh_step(post))
+            }
+            Op::Logout => {
+                if let Some((plan, ..)) = self.logout.as_mut() {
+                    plan.handle_revocation(status);
+                }
+                self.logout_step()
+            }
+            Op::Keys(candidate) => {
+                if status != 200 {
+                    let code = if status == 0 {
+                        Code::NetworkError
+                    } else {
+                        Code::InvalidMetadata
+                    };
+                    return Err(self.fail(&candidate, code));
+                }
+                self.jwks = Some(body.into());
+                self.keys_step(candidate)
+            }
+            Op::Verify(candidate) => {
+                if status != 1 {
+                    return Err(self.fail(&candidate, Code::IdTokenSignatureInvalid));
+                }
+                let Candidate {
+                    tokens,
+                    claims,
+                    login,
+                    ..
+                } = *candidate;
+                match login {
+                    Some(return_to) => {
+                        self.session.start(now, tokens, Some(claims))?;
+                        Ok(login_done(return_to.as_deref(), &self.session))
+                    }
+                    None => {
+                        self.session.commit_refresh(now, tokens, Some(claims))?;
+                        Ok(Step::done("{}"))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Refreshed tokens: check a new ID token (same issuer and client, not expired; the
+    /// nonce belongs to the login only), or commit them as they are.
+    fn refreshed(&mut self, now: u64, tokens: TokenSet) -> Result<Step> {
+        let Some(id_token) = &tokens.id_token else {
+            self.session.commit_refresh(now, tokens, None)?;
+            return Ok(Step::done("{}"));
+        };
+        let checked = check_id_token(id_token.expose(), &self.claims_policy(None, now))
+            .and_then(|claims| Ok((claims, SignatureCheck::new(id_token.expose())?)));
+        match checked {
+            Ok((claims, check)) => self.keys_step(Box::new(Candidate {
+                tokens,
+                claims,
+                check,
+                login: None,
+            })),
+            // The old refresh token is spent: the session cannot go on.
+            Err(error) => Err(self.session.end(error.code)),
+        }
+    }
+
+    /// Asks for the JWKS or for the WebCrypto verification of the candidate's ID token.
+    fn keys_step(&mut self, mut candidate: Box<Candidate>) -> Result<Step> {
+        match candidate.check.with_keys(self.jwks.as_deref()) {
+            Ok(KeyStep::FetchJwks) => {
+                let Some(url) = self.metadata.jwks_uri.clone() else {
+                    return Err(self.fail(&candidate, Code::InvalidMetadata));
+                };
+                self.op = Op::Keys(candidate);
+                Ok(Step::send(
+                    Request {
+                        url,
+                        body: None,
+                        timeout_ms: self.config.timeout_ms,
+                    },
+                    None,
+                ))
+            }
+            Ok(KeyStep::Verify(plan)) => {
+                self.op = Op::Verify(candidate);
+                Ok(Step(ObjectWriter::default().raw("verify", &plan).finish()))
+            }
+            Err(error) => Err(self.fail(&candidate, error.code)),
+        }
+    }
+
+    /// A refused ID token: a login just fails; a refresh ends the session, since the old
+    /// refresh token was spent on the refused response.
+    fn fail(&mut self, candidate: &Candidate, code: Code) -> Error {
+        if candidate.login.is_some() {
+            code.into()
+        } else {
+            self.session.end(code)
+        }
+    }
+
+    /// Logs out (issue 5; order in `core::logout`). `options_json` may give `local` (no
+    /// network) and `endSession` (then redirect to the provider's end-session endpoint).
+    /// Tokens leave the session first, so timers and any refresh in flight stop and every
+    /// accessor fails at once; the plan then revokes, wipes, clears storage and broadcasts.
+    pub fn logout(&mut self, options_json: &str) -> Result<Step> {
+        let options = json::parse(options_json)
+            .and_then(Value::object)
+            .ok_or(Code::InvalidConfig)?;
+        let flag = |name: &str| match options.get(name) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(Code::InvalidConfig),
+        };
+        let (local, end_session) = (flag("local")?, flag("endSession")?);
+        // A refresh in flight is abandoned: its answer finds no operation and is dropped.
+        self.op = Op::Idle;
+        let tokens = self.session.take_tokens();
+        self.rearm();
+        let plan = Logout::new(tokens, &self.logout_input(local, end_session));
+        self.logout = Some((Box::new(plan), local, end_session));
+        self.logout_step()
+    }
+
+    /// Another tab of this client logged out: drop the tokens, clear storage, and emit
+    /// `logout` if a session was held. No network.
+    pub fn remote_logout(&mut self) {
+        self.op = Op::Idle;
+        let held = self.session.take_tokens().is_some();
+        self.rearm();
+        storage::remove_prefixed(KEY_PREFIX);
+        if held {
+            self.session.logged_out(true);
+        }
+    }
+
+    /// Validates the provider's redirect back after RP-initiated logout at `url`: it must be
+    /// the configured post-logout redirect URI and carry the `state` this tab stored (single
+    /// use, with the pending-request time limit). The state leaves the address bar first.
+    pub fn handle_logout_redirect(&mut self, url: &str) -> Result<()> {
+        let expected = self
+            .config
+            .post_logout_redirect_uri
+            .as_ref()
+            .ok_or(Code::InvalidConfig)?;
+        page::replace_url(&strip_response_params(url, ResponseMode::Query))?;
+        if !expected.matches_callback(url) {
+            return Err(Code::RedirectUriMismatch.into());
+        }
+        let query = Url::parse(url).and_then(|u| u.query).unwrap_or("");
+        let pairs = parse_unique_pairs(query)?;
+        let state = pairs
+            .iter()
+            .find(|(name, _)| name == "state")
+            .map(|(_, value)| value.as_str())
+            .ok_or(Code::MissingState)?;
+        let record = storage::take(&LogoutState::storage_key(state))?;
+        LogoutState::check(
+            record.as_deref(),
+            state,
+            page::now(),
+            self.config.pending_max_age,
+        )
+    }
+
+    /// Runs the logout plan up to its next step for the wrapper.
+    fn logout_step(&mut self) -> Result<Step> {
+        loop {
+            let (plan, local, end_session) = self.logout.as_mut().ok_or(Code::LoginRequired)?;
+            match plan.poll() {
+                Next::Revoke(post) => {
+                    self.op = Op::Logout;
+                    let mut request = self.post(post);
+                    // Best effort: logout does not wait long for the provider.
+                    request.timeout_ms = request.timeout_ms.min(LOGOUT_TIMEOUT_MS);
+                    return Ok(Step::send(request, None));
+                }
+                Next::ClearStorage => storage::remove_prefixed(KEY_PREFIX),
+                Next::Broadcast => {
+                    self.op = Op::Logout;
+                    return Ok(Step(
+                        ObjectWriter::default()
+                            .string("broadcast", "logout")
+                            .finish(),
+                    ));
+                }
+                Next::Finish => {
+                    let (local, end_session) = (*local, *end_session);
+                    let Some((plan, ..)) = self.logout.take() else {
+                        return Err(Code::LoginRequired.into());
+                    };
+                    self.session.logged_out(false);
+                    let mut bytes = [0u8; 32];
+                    random::fill(&mut bytes)?;
+                    let state = base64url::encode(&bytes);
+                    let url = plan.end_session_url(&self.logout_input(local, end_session), &state);
+                    if url.is_some() {
+                        storage::set(
+                            &LogoutState::storage_key(&state),
+                            &LogoutState::encode(&state, page::now()),
+                        )?;
+                    }
+                    return Ok(Step::done(&plan.result_json(url.as_deref())));
+                }
+            }
+        }
+    }
+
+    fn logout_input(&self, local: bool, end_session: bool) -> LogoutInput<'_> {
+        LogoutInput {
+            revocation_endpoint: self.metadata.revocation_endpoint.as_deref(),
+            end_session_endpoint: self.metadata.end_session_endpoint.as_deref(),
+            client_id: &self.config.client_id,
+            post_logout_redirect_uri: self
+                .config
+                .post_logout_redirect_uri
+                .as_ref()
+                .map(|uri| uri.as_str()),
+            local,
+            end_session,
+        }
+    }
+
+    /// A timer fired or the page woke up: emits due events; true when an automatic refresh
+    /// should start now.
+    pub fn tick(&mut self) -> bool {
+        let due = self.session.handle_timeout(page::now());
+        self.rearm();
+        due
+    }
+
+    /// The access token (renew on read): `None` means refresh first, then read again with
+    /// `may_refresh` false.
+    ///
+    /// # Security Warning
+    /// This hands the bearer token to JavaScript: only for the app's own API calls.
+    pub fn access_token(&mut self, may_refresh: bool) -> Result<Option<String>> {
+        let now = page::now();
+        // The clock is checked on every read: events that a late timer missed fire now.
+        self.session.handle_timeout(now);
+        self.rearm();
+        Ok(match self.session.access_token(now, may_refresh)? {
+            Access::Token(token) => Some(token.into()),
+            Access::RefreshFirst => None,
         })
     }
 
-    /// Checks the token response (`status`, `body`) to the exchange that
-    /// [`Client::begin_redirect`] started, and keeps the session.
-    pub fn finish_login(&mut self, status: u16, body: &str) -> Result<LoginResult> {
-        let now = page::now();
-        let pending = self.exchange.take().ok_or(Code::InvalidCallback)?.pending;
-        let tokens = process_token_response(now, status, body, &pending.scope)?;
-        let claims = match (&tokens.id_token, &pending.nonce) {
-            (Some(id_token), nonce) => Some(check_id_token(
-                id_token.expose(),
-                &ClaimsPolicy {
-                    issuer: &self.metadata.issuer,
-                    client_id: &self.config.client_id,
-                    nonce: nonce.as_ref().map(|n| n.expose()),
-                    now,
-                    skew: CLOCK_SKEW_SECONDS,
-                },
-            )?),
-            // OIDC Core §3.1.3.3: an openid request must get an ID token back.
-            (None, Some(_)) => return Err(Code::InvalidTokenResponse.into()),
-            (None, None) => None,
-        };
-        let result = LoginResult {
-            return_to: pending.return_to,
-            scope: tokens.scope.clone(),
-        };
-        self.session = Some(Session { tokens, claims });
-        Ok(result)
+    /// Whether `client.fetch` may send the token to `origin` (specs §4: never to another).
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        resource::origin_allowed(&self.config.allowed_origins, origin)
+    }
+
+    /// The events since the last call, as a JSON array. No event carries a token.
+    pub fn events(&mut self) -> String {
+        let mut out = String::from("[");
+        while let Some(event) = self.session.poll_event() {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&event.to_json());
+        }
+        out.push(']');
+        out
     }
 
     /// The verified ID-token claims of the session, as JSON text.
     pub fn user(&self) -> Option<&str> {
-        self.session
-            .as_ref()?
-            .claims
-            .as_ref()
-            .map(|c| c.json.as_str())
-    }
-
-    /// The access token, while it is not expired at `now`.
-    ///
-    /// # Security Warning
-    /// This hands the bearer token to JavaScript: only for the app's own API calls.
-    pub fn access_token(&self, now: u64) -> Result<&str> {
-        let session = self.session.as_ref().ok_or(Code::LoginRequired)?;
-        match session.tokens.expires_at {
-            Some(at) if now >= at => Err(Code::TokenExpired.into()),
-            _ => Ok(session.tokens.access_token.expose()),
-        }
+        self.session.user()
     }
 
     /// The granted scope of the session.
     pub fn granted_scope(&self) -> Option<&str> {
-        self.session.as_ref().map(|s| s.tokens.scope.as_str())
+        self.session.granted_scope()
     }
+
+    fn claims_policy<'a>(&'a self, nonce: Option<&'a str>, now: u64) -> ClaimsPolicy<'a> {
+        ClaimsPolicy {
+            issuer: &self.metadata.issuer,
+            client_id: &self.config.client_id,
+            nonce,
+            now,
+            skew: self.config.clock_skew,
+        }
+    }
+
+    fn post(&self, post: FormPost) -> Request {
+        Request {
+            url: post.url,
+            body: Some(post.body),
+            timeout_ms: self.config.timeout_ms,
+        }
+    }
+
+    /// A refresh grant, sent under a Web Lock named for this issuer and client, so tabs of
+    /// this origin never refresh against the same grant at the same moment.
+    fn refresh_step(&self, post: FormPost) -> Step {
+        let mut lock = String::from("browser-oauth:refresh ");
+        lock.push_str(&self.config.client_id);
+        lock.push(' ');
+        lock.push_str(&self.metadata.issuer);
+        Step::send(self.post(post), Some(&lock))
+    }
+
+    /// Arms the one timer for the session's earliest deadline.
+    fn rearm(&mut self) {
+        let now_ms = js_sys::Date::now() as u64;
+        let delay = self
+            .session
+            .poll_timeout()
+            .map(|deadline| timer_delay_ms(deadline, now_ms));
+        self.timer.arm(delay);
+    }
+}
+
+/// The longest a logout waits for each revocation, in milliseconds.
+const LOGOUT_TIMEOUT_MS: u32 = 5_000;
+
+/// The result of a login: `{"returnTo"?, "scope"}`.
+fn login_done(return_to: Option<&str>, session: &Session) -> Step {
+    Step::done(
+        &ObjectWriter::default()
+            .optional("returnTo", return_to)
+            .string("scope", session.granted_scope().unwrap_or(""))
+            .finish(),
+    )
 }

@@ -7,6 +7,9 @@
 //! peak of each size class (at most twice the bytes requested), which suits a client that
 //! makes the same few allocations again and again for as long as the page lives. Wasm memory
 //! cannot shrink, so no allocator gives pages back to the browser.
+//!
+//! Freed blocks are overwritten with zeros, so a dropped secret (a token, a verifier, a
+//! response body) does not linger in linear memory where a script could read it later.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32;
@@ -64,6 +67,12 @@ unsafe impl GlobalAlloc for Heap {
         if let Some(class) = class_of(layout) {
             // SAFETY: as in `alloc`; the block is at least 8 bytes and 8-aligned.
             let state = unsafe { &mut *self.0.get() };
+            // Wipe on free: tokens, response bodies and the strings passed to and from
+            // JavaScript leave no bytes behind in wasm memory once dropped (logout wipe).
+            // The whole block, not just `layout.size()`: a shrink in place keeps old bytes
+            // past the new size.
+            // SAFETY: the block is owned by the caller until now and `2^class` bytes long.
+            unsafe { ptr::write_bytes(block, 0, 1 << class) };
             unsafe { block.cast::<*mut u8>().write(state.free[class]) };
             state.free[class] = block;
         }

@@ -52,6 +52,10 @@ pub mod internal {
     pub use crate::core::error::{Code, Error};
     pub use crate::core::json::parse as parse_json;
     pub use crate::core::pkce::CodeVerifier;
+    pub use crate::core::session::{Event, Policy, Session, timer_delay_ms};
+    pub use crate::core::token::process_token_response;
     #[cfg(target_arch = "wasm32")]
     pub use crate::web::random::fill as fill_random;
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::web::timer::Timer;
 }

@@ -2,8 +2,11 @@
 //! `wasm-pack test --headless --chrome` (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use browser_oauth::internal::{Code, CodeVerifier, fill_random};
-use js_sys::{Function, Reflect, Uint8Array};
+use browser_oauth::internal::{
+    Code, CodeVerifier, Event, Policy, Session, Timer, fill_random, process_token_response,
+    timer_delay_ms,
+};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -135,4 +138,115 @@ fn deepest_json_fits_the_stack() {
     assert!(parse_json(&nested(32)).is_some());
     assert!(parse_json(&nested(33)).is_none());
     assert!(parse_json(&"[".repeat(100_000)).is_none());
+}
+
+/// A session whose access token was received `age` seconds ago and lives `lifetime`
+/// seconds, with a 1 s margin and no refresh token.
+fn session(age: u64, lifetime: u64) -> Session {
+    let received = now() - age;
+    let body = format!(
+        r#"{{"access_token":"at-browser-test","token_type":"Bearer","expires_in":{lifetime}}}"#
+    );
+    let tokens = process_token_response(received, 200, &body, "openid").unwrap();
+    let policy = Policy {
+        margin: 1,
+        auto_refresh: false,
+        max_attempts: 1,
+        refuse_broader_scope: false,
+    };
+    let mut session = Session::new(policy, "openid");
+    session.start(received, tokens, None).unwrap();
+    session
+}
+
+fn now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// A promise and the function that resolves it: the wake function handed to a [`Timer`].
+fn wake_promise() -> (JsFuture, Function) {
+    let mut wake = None;
+    let promise = Promise::new(&mut |resolve, _| wake = Some(resolve));
+    (JsFuture::from(promise), wake.unwrap())
+}
+
+/// Issue 4 item 2 (specs §4 timers): with a 4 s token and a real setTimeout, the one timer
+/// armed for the session's deadline wakes it for `expiring`, then for `expired`.
+#[wasm_bindgen_test]
+async fn session_timer_fires_expiring_then_expired_for_a_short_lifetime() {
+    let mut session = session(0, 4);
+    let mut seen = Vec::new();
+    while let Some(deadline) = session.poll_timeout() {
+        let (woken, wake) = wake_promise();
+        let mut timer = Timer::new(wake);
+        timer.arm(Some(timer_delay_ms(deadline, js_sys::Date::now() as u64)));
+        woken.await.unwrap();
+        session.handle_timeout(now());
+        seen.extend(std::iter::from_fn(|| session.poll_event()));
+    }
+    assert!(
+        matches!(
+            seen.as_slice(),
+            [Event::Expiring { .. }, Event::Expired { .. }]
+        ),
+        "{seen:?}"
+    );
+}
+
+/// Issue 4 item 2: a background tab's timer may not have fired; when the tab becomes
+/// visible again, `visibilitychange` wakes the session, which compares its deadline with
+/// the clock and reports the expiry it missed.
+#[wasm_bindgen_test]
+async fn visibilitychange_wakes_a_session_whose_timer_is_late() {
+    // Received 10 s ago with a 5 s lifetime: expired by the clock, but the (throttled)
+    // timer is far in the future.
+    let mut session = session(10, 5);
+    let (woken, wake) = wake_promise();
+    let mut timer = Timer::new(wake);
+    timer.arm(Some(i32::MAX));
+    // As browsers fire it (HTML "page visibility"): at the document, bubbling to the window.
+    Function::new_no_args(
+        "document.dispatchEvent(new Event('visibilitychange', { bubbles: true }))",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    woken.await.unwrap();
+    session.handle_timeout(now());
+    let events: Vec<Event> = std::iter::from_fn(|| session.poll_event()).collect();
+    assert!(
+        matches!(events.as_slice(), [Event::Expired { .. }]),
+        "{events:?}"
+    );
+    drop(timer);
+}
+
+/// A re-armed timer replaces the old one: only the newer deadline wakes the session.
+#[wasm_bindgen_test]
+async fn rearming_replaces_the_pending_timer() {
+    let counter = Function::new_no_args("globalThis.__wakes = (globalThis.__wakes || 0) + 1");
+    let mut replaced = Timer::new(counter);
+    replaced.arm(Some(0));
+    replaced.arm(Some(i32::MAX));
+    let (woken, wake) = wake_promise();
+    let mut sentinel = Timer::new(wake);
+    sentinel.arm(Some(20));
+    woken.await.unwrap();
+    let wakes = Reflect::get(&js_sys::global(), &"__wakes".into()).unwrap();
+    assert!(wakes.is_undefined(), "the replaced timer never fired");
+}
+
+/// Issue 5 / design "Zeroize only where cheap": the allocator overwrites freed blocks, so a
+/// dropped token leaves no bytes in linear memory (past the free-list link it stores).
+#[wasm_bindgen_test]
+fn freed_secrets_are_wiped_from_linear_memory() {
+    let secret = String::from("refresh-token-that-must-not-linger-0123456789");
+    let (start, len) = (secret.as_ptr() as u32, secret.len() as u32);
+    drop(secret);
+    let memory = Uint8Array::new(
+        &wasm_bindgen::memory()
+            .unchecked_into::<js_sys::WebAssembly::Memory>()
+            .buffer(),
+    );
+    let bytes = memory.subarray(start, start + len).to_vec();
+    assert!(bytes[8..].iter().all(|&b| b == 0), "{bytes:?}");
 }

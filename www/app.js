@@ -10,6 +10,8 @@ const config = window.DEMO_CONFIG ?? {
   postLogoutRedirectUri: 'http://127.0.0.1:8080/',
   scope: 'openid profile email offline_access',
 };
+// The demo calls the provider's userinfo endpoint with client.fetch: allow its origin.
+config.allowedOrigins ??= [location.origin, new URL(config.issuer).origin];
 
 const $ = (id) => document.getElementById(id);
 const show = (id, text) => { $(id).textContent = text; };
@@ -36,14 +38,49 @@ $('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout'];
+
 let client;
 try {
   client = await createClient(config);
-  window.demo = { client };
+  // Tests read the event log here; payloads never carry tokens.
+  window.demo = { client, events: [] };
+  for (const type of EVENTS) {
+    client.on(type, (event) => {
+      window.demo.events.push(event);
+      const item = document.createElement('li');
+      item.textContent = JSON.stringify(event);
+      $('events').append(item);
+    });
+  }
   show('status', 'ready');
 } catch (error) {
   showError(error);
 }
+
+/** Logs out; the result (what was revoked) is shown, and kept for the tests. */
+async function logout(options) {
+  try {
+    const result = await client.logout(options);
+    window.demo.logoutResult = result;
+    show('logout-result', JSON.stringify(result));
+    if (!result.endSession) show('status', 'logged out');
+  } catch (error) {
+    showError(error);
+  }
+}
+$('logout').addEventListener('click', () => logout({}));
+$('logout-local').addEventListener('click', () => logout({ local: true }));
+$('logout-end-session').addEventListener('click', () => logout({ endSession: true }));
+
+$('call-api').addEventListener('click', async () => {
+  try {
+    const response = await client.fetch(new URL('/me', config.issuer));
+    show('api', `${response.status} ${JSON.stringify(await response.json())}`);
+  } catch (error) {
+    showError(error);
+  }
+});
 
 $('login').addEventListener('click', () => {
   try {
@@ -54,7 +91,15 @@ $('login').addEventListener('click', () => {
 });
 
 const params = new URLSearchParams(location.search || location.hash.slice(1));
-if (client && (params.has('code') || params.has('error'))) {
+if (client && params.has('state') && !params.has('code') && !params.has('error')) {
+  // Back from RP-initiated logout: check the state we sent.
+  try {
+    client.handleLogoutRedirect();
+    show('status', 'logged out at the provider');
+  } catch (error) {
+    showError(error);
+  }
+} else if (client && (params.has('code') || params.has('error'))) {
   show('status', 'completing login');
   try {
     const { returnTo, scope } = await client.handleRedirect();

@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-import init, { discoveryRequest, generatePkce as corePkce, WasmClient } from "../wasm/browser_oauth.js";
+import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmClient } from "../wasm/browser_oauth.js";
 import { BrowserOAuthError, typed } from "./errors.js";
+import type { ErrorCode } from "./errors.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
@@ -25,14 +26,38 @@ interface CoreRequest {
   timeoutMs: number;
 }
 
+/** A WebCrypto verification the core planned: algorithm, public key and bytes, all chosen by the core. */
+interface VerifyPlan {
+  import: RsaHashedImportParams | EcKeyImportParams;
+  params: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
+  jwk: JsonWebKey;
+  data: string;
+  sig: string;
+}
+
+/** What the core asks the wrapper to do next in an operation (see `Step` in src/client.rs). */
+interface Step {
+  send?: CoreRequest;
+  lock?: string;
+  verify?: VerifyPlan;
+  sleep?: number;
+  broadcast?: string;
+  done?: unknown;
+}
+
+/** An answer for the core: status (0 for no response), body text, `Retry-After`. */
+type Answer = [number, string, (string | undefined)?];
+
 /**
- * Sends a request the core built and returns its status and body text for the core to
- * check. No cookies; aborted after `timeoutMs`. The wasm side never awaits: waiting here
- * keeps an async executor out of the wasm (about 10 KB). Every failure (network, CORS,
- * timeout) is `network_error` with `requestSent`: the request may have reached the provider.
+ * Sends a request the core built and returns its status, body text and `Retry-After`
+ * header for the core to judge. No cookies; aborted after `timeoutMs`. The wasm side never
+ * awaits: waiting here keeps an async executor out of the wasm (about 10 KB). Every failure
+ * (network, CORS, timeout) is status 0: the core decides what it means.
+ *
+ * The body of a refresh or revocation request holds the refresh token: this string and the
+ * request `fetch` makes from it are the only places the refresh token exists in JavaScript.
  */
-async function send(json: string): Promise<[number, string]> {
-  const { url, body, timeoutMs } = JSON.parse(json) as CoreRequest;
+async function send({ url, body, timeoutMs }: CoreRequest): Promise<Answer> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -45,11 +70,22 @@ async function send(json: string): Promise<[number, string]> {
       credentials: "omit",
       signal: controller.signal,
     });
-    return [response.status, await response.text()];
+    return [response.status, await response.text(), response.headers.get("Retry-After") ?? undefined];
   } catch {
-    throw new BrowserOAuthError("network_error", "the request to the provider failed", true);
+    return [0, ""];
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Runs a WebCrypto verification planned by the core; any failure is "does not verify". */
+async function verify(plan: VerifyPlan): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey("jwk", plan.jwk, plan.import, false, ["verify"]);
+    const sig = Uint8Array.from(atob(plan.sig.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    return await crypto.subtle.verify(plan.params, key, sig, new TextEncoder().encode(plan.data));
+  } catch {
+    return false;
   }
 }
 
@@ -101,6 +137,21 @@ export interface ClientConfig {
   pendingRequestMaxAgeSeconds?: number;
   /** PKCE verifier length, 43 to 128; default 43. */
   codeVerifierLength?: number;
+  /** Seconds before expiry at which `expiring` fires and reads renew the token (at most half the lifetime); default 60. */
+  refreshMarginSeconds?: number;
+  /** Refresh by itself when the token is expiring and a refresh token is held; default true. */
+  autoRefresh?: boolean;
+  /** Refresh attempts per round on network errors, 429 and 5xx, with backoff; default 4. */
+  maxRefreshAttempts?: number;
+  /** Tolerated clock difference for ID-token times, in seconds; default 60. */
+  clockSkewSeconds?: number;
+  /** A grant broader than `scope`: `"report"` (a `scopeChanged` event, the default) or `"refuse"` the login. */
+  scopePolicy?: "report" | "refuse";
+  /**
+   * The origins (`URL.origin` form, e.g. `"https://api.example.com"`) that `client.fetch` may
+   * send the access token to. Default: this page's origin only.
+   */
+  allowedOrigins?: string[];
   /** Where the provider puts the response; default `"query"`. */
   responseMode?: "query" | "fragment";
   /** Timeout of each request to the provider, in milliseconds; default 10000. */
@@ -130,6 +181,56 @@ export interface RedirectResult {
   scope: string;
 }
 
+/** Events and their payloads. Times are seconds since the epoch. No payload holds a token. */
+export interface ClientEvents {
+  /** The access token is within the margin of its expiry (and not yet renewed). */
+  expiring: { type: "expiring"; expiresAt: number };
+  /** The access token expired without being renewed. */
+  expired: { type: "expired"; expiresAt: number };
+  /** New tokens are in the vault. */
+  refreshed: { type: "refreshed"; expiresAt?: number };
+  /** A refresh attempt failed; `willRetry` says whether another is scheduled. */
+  refreshFailed: { type: "refreshFailed"; code: ErrorCode; attempt: number; willRetry: boolean };
+  /** The session is over (e.g. `session_ended` when the provider refused the refresh token); tokens are wiped. */
+  sessionEnded: { type: "sessionEnded"; code: ErrorCode };
+  /** The granted scope differs from the requested one, or changed on refresh. */
+  scopeChanged: { type: "scopeChanged"; requested: string; granted: string };
+  /** This tab logged out, or followed another tab's logout (`otherTab`). Everything is wiped. */
+  logout: { type: "logout"; otherTab: boolean };
+}
+
+/**
+ * How one revocation went: `revoked` (the provider answered 200), `failed` (no answer or
+ * another status: the token may stay valid until it expires), `none` (not held),
+ * `unsupported` (no revocation endpoint) or `skipped` (local logout).
+ */
+export type RevocationOutcome = "revoked" | "failed" | "none" | "unsupported" | "skipped";
+
+/** What `logout` did. The local wipe always happens, whatever the provider did. */
+export interface LogoutResult {
+  /** Revocation of the refresh token (sent first). */
+  refreshToken: RevocationOutcome;
+  /** Revocation of the access token. */
+  accessToken: RevocationOutcome;
+  /** The end-session URL the browser is being sent to, when `endSession` was asked and possible. */
+  endSession?: string;
+}
+
+/** Options of `logout`. */
+export interface LogoutOptions {
+  /** Only the local part: no revocation and no redirect (no network at all). */
+  local?: boolean;
+  /**
+   * Afterwards, send the browser to the provider's `end_session_endpoint` (RP-Initiated
+   * Logout) with `id_token_hint`, `client_id`, `postLogoutRedirectUri` and a fresh `state`;
+   * call `handleLogoutRedirect` on the page it returns to.
+   */
+  endSession?: boolean;
+}
+
+/** The name of an event. */
+export type ClientEventType = keyof ClientEvents;
+
 /** The signed-in user's ID-token claims. */
 export type UserClaims = Record<string, unknown> & { sub: string; iss: string };
 
@@ -148,10 +249,46 @@ export interface Client {
    * removes it from the address bar, exchanges the code and checks the tokens.
    */
   handleRedirect(url?: string): Promise<RedirectResult>;
-  /** The signed-in user's claims, or `undefined`. */
+  /** The signed-in user's verified ID-token claims (signature, iss, aud, exp, nonce), or `undefined`. */
   user(): UserClaims | undefined;
   /** The granted scopes, or `undefined` before login. */
   grantedScopes(): string[] | undefined;
+  /**
+   * A valid access token, refreshing first when it is within the margin of expiry (renew on
+   * read). Concurrent callers share one refresh.
+   *
+   * > [!WARNING]
+   * > This hands the bearer token to JavaScript. Prefer {@link Client.fetch}.
+   */
+  getAccessToken(): Promise<string>;
+  /**
+   * `fetch` with `Authorization: Bearer <token>`, only to origins on `allowedOrigins`
+   * (anything else throws `origin_not_allowed` before any token is read). A 401 whose
+   * `WWW-Authenticate` says `error="invalid_token"` is followed by one refresh and one retry.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Refreshes now (joining a refresh already under way). */
+  refresh(): Promise<void>;
+  /**
+   * Logs out, leaving nothing behind: revokes the refresh token then the access token (RFC
+   * 7009, best effort, each with a 5 s limit), stops timers and any refresh, wipes the tokens
+   * from WASM memory, removes every `browser-oauth:` key from sessionStorage and
+   * localStorage, tells the other tabs (which wipe too and emit `logout`), emits `logout`,
+   * then redirects to the provider if `endSession` was asked. The provider being down does
+   * not stop the local part: the result says what could not be revoked.
+   * @see https://www.rfc-editor.org/rfc/rfc7009
+   */
+  logout(options?: LogoutOptions): Promise<LogoutResult>;
+  /**
+   * On the post-logout redirect page: checks the `state` the provider sent back against the
+   * one this tab stored (single use), and removes it from the address bar. Throws
+   * `state_mismatch`, `missing_state`, `pending_request_expired` or `redirect_uri_mismatch`.
+   */
+  handleLogoutRedirect(url?: string): void;
+  /** Adds an event listener. */
+  on<K extends ClientEventType>(type: K, listener: (event: ClientEvents[K]) => void): void;
+  /** Removes an event listener. */
+  off<K extends ClientEventType>(type: K, listener: (event: ClientEvents[K]) => void): void;
 }
 
 /**
@@ -160,10 +297,87 @@ export interface Client {
  */
 export async function createClient(config: ClientConfig): Promise<Client> {
   await load();
-  const json = JSON.stringify(config);
+  const json = JSON.stringify({ allowedOrigins: [location.origin], ...config });
   const discovery = typed(() => discoveryRequest(json));
-  const [status, body] = discovery === undefined ? [0, undefined] : await send(discovery);
-  const core = typed(() => WasmClient.create(json, status, body));
+  const [status, body] = discovery === undefined ? [0, undefined] : await send(JSON.parse(discovery) as CoreRequest);
+  const listeners = new Map<string, Set<(event: never) => void>>();
+  let inflight: Promise<void> | undefined;
+  // Logout reaches the other tabs of this client (same origin, issuer and client id).
+  const channel = typeof BroadcastChannel === "function"
+    ? new BroadcastChannel(`browser-oauth:${config.clientId} ${config.issuer}`)
+    : undefined;
+
+  /** Runs a core call, converts its errors, then delivers the events it queued. */
+  const call = <T>(fn: () => T): T => {
+    try {
+      return typed(fn);
+    } finally {
+      for (const event of JSON.parse(core.events()) as { type: string }[]) {
+        for (const listener of listeners.get(event.type) ?? []) {
+          try {
+            listener(event as never);
+          } catch (error) {
+            queueMicrotask(() => { throw error; });
+          }
+        }
+      }
+    }
+  };
+
+  /** Drives one operation of the core (code exchange, refresh) step by step until done. */
+  const run = async (first: () => string): Promise<unknown> => {
+    let step = JSON.parse(call(first)) as Step;
+    while (step.done === undefined) {
+      let answer: Answer;
+      if (step.send !== undefined) {
+        const request = step.send;
+        answer = step.lock !== undefined && "locks" in navigator
+          ? await navigator.locks.request(step.lock, () => send(request))
+          : await send(request);
+      } else if (step.verify !== undefined) {
+        answer = [(await verify(step.verify)) ? 1 : 0, ""];
+      } else if (step.broadcast !== undefined) {
+        channel?.postMessage(step.broadcast);
+        answer = [0, ""];
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, step.sleep));
+        answer = [0, ""];
+      }
+      step = JSON.parse(call(() => core.resume(answer[0], answer[1], answer[2]))) as Step;
+    }
+    return step.done;
+  };
+
+  /** One refresh at a time in this tab: concurrent callers share it. */
+  const refresh = (): Promise<void> =>
+    (inflight ??= run(() => core.startRefresh()).then(
+      () => { inflight = undefined; },
+      (error: unknown) => { inflight = undefined; throw error; },
+    ));
+
+  const getAccessToken = async (): Promise<string> => {
+    let failure: unknown;
+    if (call(() => core.accessToken(true)) === undefined) await refresh().catch((error: unknown) => { failure = error; });
+    try {
+      return call(() => core.accessToken(false)) as string;
+    } catch (error) {
+      throw failure ?? error;
+    }
+  };
+
+  /** The timer fired or the page woke up: the core checks the clock. */
+  const wake = (): void => {
+    if (call(() => core.tick())) refresh().catch(() => {});
+  };
+  const core = typed(() => WasmClient.create(json, status, body, wake));
+  if (channel !== undefined) {
+    channel.onmessage = (message: MessageEvent) => {
+      if (message.data === "logout") {
+        inflight = undefined;
+        call(() => core.remoteLogout());
+      }
+    };
+  }
   const authorizationUrl = (options: LoginOptions = {}): string =>
     typed(() => core.login(JSON.stringify(options)));
   return {
@@ -172,8 +386,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       window.location.assign(authorizationUrl(options));
     },
     async handleRedirect(url = window.location.href) {
-      const [status, body] = await send(typed(() => core.beginRedirect(url)));
-      const result = JSON.parse(typed(() => core.finishRedirect(status, body))) as Partial<RedirectResult>;
+      const result = (await run(() => core.beginRedirect(url))) as Partial<RedirectResult>;
       return { returnTo: result.returnTo, scope: result.scope ?? "" };
     },
     user() {
@@ -182,6 +395,40 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     },
     grantedScopes() {
       return core.grantedScope()?.split(" ");
+    },
+    getAccessToken,
+    refresh,
+    async fetch(input, init) {
+      const request = new Request(input, init);
+      if (!core.originAllowed(new URL(request.url).origin)) {
+        throw new BrowserOAuthError("origin_not_allowed", "the token is only sent to origins on allowedOrigins");
+      }
+      for (let retried = false; ; retried = true) {
+        const attempt = request.clone();
+        attempt.headers.set("Authorization", `Bearer ${await getAccessToken()}`);
+        const response = await fetch(attempt);
+        if (retried || response.status !== 401 || !isInvalidToken(response.headers.get("WWW-Authenticate") ?? "")) {
+          return response;
+        }
+        await refresh();
+      }
+    },
+    async logout(options = {}) {
+      inflight = undefined;
+      const result = (await run(() => core.logout(JSON.stringify(options)))) as LogoutResult;
+      if (result.endSession !== undefined) window.location.assign(result.endSession);
+      return result;
+    },
+    handleLogoutRedirect(url = window.location.href) {
+      call(() => core.handleLogoutRedirect(url));
+    },
+    on(type, listener) {
+      const set = listeners.get(type) ?? new Set();
+      set.add(listener as (event: never) => void);
+      listeners.set(type, set);
+    },
+    off(type, listener) {
+      listeners.get(type)?.delete(listener as (event: never) => void);
     },
   };
 }

@@ -1,6 +1,7 @@
 //! The client configuration, read from the JSON the TypeScript wrapper passes in.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::discovery::{Metadata, WellKnown, check_issuer, metadata_from_value};
 use super::error::{Code, Result};
@@ -8,6 +9,8 @@ use super::json::{self, Value};
 use super::pending::{DEFAULT_MAX_AGE_SECONDS, ResponseMode};
 use super::pkce;
 use super::redirect::RedirectUri;
+use super::session::Policy;
+use super::url::Url;
 
 /// The default timeout of a request to the provider, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
@@ -35,6 +38,14 @@ pub struct Config {
     pub well_known: WellKnown,
     /// Metadata given directly: no discovery fetch.
     pub metadata: Option<Metadata>,
+    /// Where the provider sends the browser after RP-initiated logout.
+    pub post_logout_redirect_uri: Option<RedirectUri>,
+    /// Tolerated clock difference for ID-token times, in seconds.
+    pub clock_skew: u64,
+    /// The session's expiry, refresh and scope policy.
+    pub session: Policy,
+    /// The origins `client.fetch` may send the access token to, compared exactly.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -71,9 +82,28 @@ impl Config {
             .ok_or(Code::InvalidConfig)?;
         let redirect_uri = RedirectUri::parse(text("redirectUri")?.ok_or(Code::InvalidConfig)?)?;
         // Checked now so that a bad value fails at start-up, not at logout.
-        text("postLogoutRedirectUri")?
+        let post_logout_redirect_uri = text("postLogoutRedirectUri")?
             .map(RedirectUri::parse)
             .transpose()?;
+        let flag = |name: &str, default: bool| match doc.get(name) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(Code::InvalidConfig),
+        };
+        let refuse_broader_scope = match text("scopePolicy")? {
+            None | Some("report") => false,
+            Some("refuse") => true,
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        };
+        let allowed_origins = match doc.get("allowedOrigins") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| item.as_str().filter(|o| is_origin(o)).map(String::from))
+                .collect::<Option<_>>()
+                .ok_or(Code::InvalidConfig)?,
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        };
         let scope = text("scope")?.unwrap_or("openid");
         super::authorize::check_scope(scope)?;
         let well_known = match text("discovery")? {
@@ -108,8 +138,36 @@ impl Config {
             )? as u32,
             well_known,
             metadata,
+            post_logout_redirect_uri,
+            clock_skew: number("clockSkewSeconds", 60, 0..=600)?,
+            session: Policy {
+                margin: number("refreshMarginSeconds", 60, 0..=3600)?,
+                auto_refresh: flag("autoRefresh", true)?,
+                max_attempts: number("maxRefreshAttempts", 4, 1..=10)? as u32,
+                refuse_broader_scope,
+            },
+            allowed_origins,
         })
     }
+}
+
+/// True for an origin as browsers serialise it (`URL.origin`): https (http on loopback),
+/// lower-case host, no default port, no path, query or fragment.
+fn is_origin(text: &str) -> bool {
+    Url::parse(text).is_some_and(|url| {
+        let default_port = match url.scheme {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        };
+        url.is_secure_or_loopback()
+            && url.path.is_empty()
+            && url.query.is_none()
+            && url.fragment.is_none()
+            && !url.host.bytes().any(|b| b.is_ascii_uppercase())
+            && url.scheme.bytes().all(|b| b.is_ascii_lowercase())
+            && url.explicit_port.is_none_or(|p| Some(p) != default_port)
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +206,53 @@ mod tests {
         assert_eq!(c.response_mode, ResponseMode::Fragment);
         assert_eq!(c.metadata.unwrap().token_endpoint, "https://as.example/t");
         assert_eq!(c.well_known, WellKnown::OAuthAuthorizationServer);
+        assert_eq!(
+            c.post_logout_redirect_uri.unwrap().as_str(),
+            "http://127.0.0.1:8080/"
+        );
+    }
+
+    /// Issue 4: session knobs and the fetch allowlist, with their defaults.
+    #[test]
+    fn session_policy_and_allowed_origins() {
+        let c = parse("").unwrap();
+        assert_eq!((c.session.margin, c.session.max_attempts), (60, 4));
+        assert!(c.session.auto_refresh && !c.session.refuse_broader_scope);
+        assert_eq!(c.clock_skew, 60);
+        assert!(c.allowed_origins.is_empty());
+        let c = parse(
+            r#","refreshMarginSeconds":5,"autoRefresh":false,"maxRefreshAttempts":2,"clockSkewSeconds":0,
+            "scopePolicy":"refuse","allowedOrigins":["https://api.example","http://127.0.0.1:8080"]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.session.margin, c.session.max_attempts, c.clock_skew),
+            (5, 2, 0)
+        );
+        assert!(!c.session.auto_refresh && c.session.refuse_broader_scope);
+        assert_eq!(
+            c.allowed_origins,
+            ["https://api.example", "http://127.0.0.1:8080"]
+        );
+        for bad in [
+            r#""https://api.example/""#,
+            r#""https://API.example""#,
+            r#""https://api.example:443""#,
+            r#""http://api.example""#,
+            r#""https://api.example/v1""#,
+            r#""*""#,
+            "1",
+        ] {
+            assert_eq!(
+                parse(&format!(r#","allowedOrigins":[{bad}]"#))
+                    .unwrap_err()
+                    .code,
+                Code::InvalidConfig,
+                "{bad}"
+            );
+        }
+        assert!(parse(r#","scopePolicy":"maybe""#).is_err());
+        assert!(parse(r#","autoRefresh":"yes""#).is_err());
     }
 
     /// specs §5: a browser app is a public client; a client secret is refused.

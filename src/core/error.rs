@@ -67,6 +67,8 @@ error_codes! {
     LoginRequired = "login_required", "there is no session; log in first";
     /// The access token has expired and could not be renewed.
     TokenExpired = "token_expired", "the access token has expired";
+    /// `client.fetch` was asked to send the token to an origin not on `allowedOrigins`.
+    OriginNotAllowed = "origin_not_allowed", "the token is only sent to origins on allowedOrigins";
     // --- a response we rejected ---
     /// Provider metadata is malformed, not https, or lacks a required field.
     InvalidMetadata = "invalid_metadata", "the provider metadata is invalid";
@@ -100,6 +102,14 @@ error_codes! {
     IdTokenExpired = "id_token_expired", "the ID token is expired or not yet valid";
     /// The ID token's `nonce` is not the one this login sent.
     NonceMismatch = "nonce_mismatch", "the ID token nonce does not match the login request";
+    /// The ID token's signature does not verify with the provider's key (WebCrypto).
+    IdTokenSignatureInvalid = "id_token_signature_invalid", "the ID token signature does not verify";
+    /// No key of the provider's JWKS (fetched again once) fits the ID token, or several do.
+    UnknownSigningKey = "unknown_signing_key", "no unique key in the provider's JWKS fits the ID token";
+    /// A refreshed ID token names another user (`sub`) than the session's (OIDC Core §12.2).
+    SubjectChanged = "subject_changed", "the refreshed ID token is for another user";
+    /// The provider granted more scope than requested and `scopePolicy` is `refuse`.
+    ScopeBroader = "scope_broader", "the provider granted more scope than was requested";
     // --- the provider said no ---
     /// The user or the provider refused the authorization (`error=access_denied`).
     AccessDenied = "access_denied", "the authorization was refused";
@@ -107,6 +117,9 @@ error_codes! {
     AuthorizationError = "authorization_error", "the provider returned an authorization error";
     /// The token endpoint returned an OAuth error; see the server detail.
     TokenError = "token_error", "the token endpoint returned an error";
+    /// The provider refused the refresh token (`invalid_grant`: revoked, expired or reused):
+    /// the session is over and its tokens are wiped.
+    SessionEnded = "session_ended", "the provider ended the session; log in again";
     // --- the environment failed ---
     /// fetch failed or timed out. For a token request the error says whether the code was sent.
     NetworkError = "network_error", "the request to the provider failed";

@@ -16,6 +16,8 @@ use super::secret::constant_time_eq;
 /// An ID token whose claims passed the checks.
 #[derive(Debug)]
 pub struct IdTokenClaims {
+    /// The subject: a refreshed ID token must carry the same one.
+    pub sub: String,
     /// The claims object as JSON text, for the app (`client.user()`).
     pub json: String,
 }
@@ -26,7 +28,7 @@ pub struct ClaimsPolicy<'a> {
     pub issuer: &'a str,
     /// The client id.
     pub client_id: &'a str,
-    /// The nonce of the pending request, if one was sent.
+    /// The nonce of the pending request, if one was sent (`None` for a refreshed ID token).
     pub nonce: Option<&'a str>,
     /// The time now, seconds since the epoch.
     pub now: u64,
@@ -86,10 +88,14 @@ pub fn check_id_token(token: &str, policy: &ClaimsPolicy<'_>) -> Result<IdTokenC
             return Err(Code::NonceMismatch.into());
         }
     }
-    if text("sub").is_none_or(str::is_empty) {
-        return Err(Code::InvalidIdToken.into());
-    }
-    Ok(IdTokenClaims { json: claims_text })
+    let sub = match text("sub") {
+        Some(sub) if !sub.is_empty() => sub.into(),
+        _ => return Err(Code::InvalidIdToken.into()),
+    };
+    Ok(IdTokenClaims {
+        sub,
+        json: claims_text,
+    })
 }
 
 fn decode_object(part: &str) -> Result<Value> {
@@ -134,6 +140,7 @@ mod tests {
     fn accepts_valid_claims_and_keeps_them() {
         let checked = check_id_token(&jwt(RS256, &claims("")), &policy(1500)).unwrap();
         assert!(checked.json.contains("\"sub\":\"alice\""));
+        assert_eq!(checked.sub, "alice");
         let multi = claims("").replace(r#""aud":"spa""#, r#""aud":["other","spa"],"azp":"spa""#);
         assert!(check_id_token(&jwt(RS256, &multi), &policy(1500)).is_ok());
     }

@@ -16,9 +16,14 @@ secret_string!(
     /// An ID token (a JWT), kept for claims and `id_token_hint`.
     IdToken
 );
+secret_string!(
+    /// A refresh token. It never leaves WASM memory except inside the body of a refresh or
+    /// revocation request, which the wrapper hands to `fetch` unread.
+    RefreshToken
+);
 
 /// A form POST to make: the only kind of request the token endpoint gets.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct FormPost {
     /// The endpoint URL.
     pub url: String,
@@ -36,6 +41,8 @@ pub struct TokenSet {
     pub access_token: AccessToken,
     /// Absolute expiry, seconds since the epoch, when the provider gave `expires_in`.
     pub expires_at: Option<u64>,
+    /// The refresh token, if one was issued.
+    pub refresh_token: Option<RefreshToken>,
     /// The ID token, if one was issued: its claims are checked at login, and it is kept
     /// for `id_token_hint` at logout.
     pub id_token: Option<IdToken>,
@@ -66,16 +73,40 @@ pub fn build_code_exchange(
     }
 }
 
+/// The refresh grant (RFC 6749 §6): grant_type, the refresh token and client_id. No
+/// `scope`: omitted, it means the originally granted scope, which never widens.
+pub fn build_refresh_request(
+    token_endpoint: &str,
+    client_id: &str,
+    refresh_token: &RefreshToken,
+) -> FormPost {
+    let mut body = String::new();
+    push_pair(&mut body, "grant_type", "refresh_token");
+    push_pair(&mut body, "refresh_token", refresh_token.expose());
+    push_pair(&mut body, "client_id", client_id);
+    FormPost {
+        url: token_endpoint.into(),
+        body,
+    }
+}
+
 /// Checks a token endpoint response received at `now` (specs §4). A 200 must carry a
 /// non-empty `access_token` and a Bearer `token_type` (any case); `expires_in` may be a
 /// number or a numeric string; unknown members are ignored. Any other status becomes
-/// [`Code::TokenError`] with the provider's `error` when the body has one.
+/// [`Code::TokenError`] with the provider's `error` when the body has one; status 0 (the
+/// wrapper's "no response": network failure, CORS, timeout) is [`Code::NetworkError`] with
+/// `request_sent`, since the request may have reached the provider.
 pub fn process_token_response(
     now: u64,
     status: u16,
     body: &str,
     requested_scope: &str,
 ) -> Result<TokenSet> {
+    if status == 0 {
+        let mut error = Error::new(Code::NetworkError);
+        error.request_sent = true;
+        return Err(error);
+    }
     let doc = json::parse(body).and_then(Value::object);
     if status != 200 {
         return Err(token_error(status, doc.as_ref()));
@@ -90,8 +121,6 @@ pub fn process_token_response(
     };
     let access_token = text("access_token")?.ok_or(Code::InvalidTokenResponse)?;
     let token_type = text("token_type")?.ok_or(Code::InvalidTokenResponse)?;
-    // Checked for shape now; the refresh token is not held yet (no refresh grant yet).
-    text("refresh_token")?;
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(Code::InvalidTokenResponse.into());
     }
@@ -108,6 +137,7 @@ pub fn process_token_response(
     Ok(TokenSet {
         access_token: AccessToken::new(access_token),
         expires_at: expires_in.map(|s| now.saturating_add(s)),
+        refresh_token: text("refresh_token")?.map(RefreshToken::new),
         id_token: text("id_token")?.map(IdToken::new),
         scope: text("scope")?.unwrap_or_else(|| requested_scope.into()),
     })
@@ -249,5 +279,33 @@ mod tests {
         assert_eq!(detail.description.as_deref(), Some("code used"));
         let html = process_token_response(0, 502, "<html>bad gateway</html>", "x").unwrap_err();
         assert_eq!(html.server.unwrap().status, 502);
+        let down = process_token_response(0, 0, "", "x").unwrap_err();
+        assert_eq!((down.code, down.request_sent), (Code::NetworkError, true));
+    }
+
+    /// specs §4 (RFC 6749 §6): the refresh grant sends the refresh token and client_id, and
+    /// a response keeps the new refresh token it carries.
+    #[test]
+    fn refresh_request_carries_the_refresh_token_and_client_id() {
+        let post = build_refresh_request(
+            "https://as.example/token",
+            "spa",
+            &RefreshToken::new("r t&1".into()),
+        );
+        let pairs = parse_unique_pairs(&post.body).unwrap();
+        let expect = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "r t&1"),
+            ("client_id", "spa"),
+        ];
+        assert_eq!(pairs, expect.map(|(a, b)| (a.to_string(), b.to_string())));
+        let set = process_token_response(
+            0,
+            200,
+            r#"{"access_token":"at","token_type":"Bearer","refresh_token":"rt2"}"#,
+            "x",
+        )
+        .unwrap();
+        assert_eq!(set.refresh_token.unwrap().expose(), "rt2");
     }
 }

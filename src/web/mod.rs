@@ -4,3 +4,4 @@
 pub(crate) mod page;
 pub(crate) mod random;
 pub(crate) mod storage;
+pub(crate) mod timer;

@@ -1,13 +1,15 @@
-//! sessionStorage for pending requests, and the wipe of every key under our prefix.
+//! sessionStorage for pending requests, and the wipe of every key under our prefix (in
+//! sessionStorage and localStorage) at logout.
 //!
-//! The three `Storage` methods are imported directly on the global `sessionStorage`, rather
-//! than reached through `web_sys::window()` and gloo-storage: no global-object lookup, no
-//! `Window` or `Storage` handle crossing the boundary, and a missing, disabled or full
-//! storage (a throw, or `sessionStorage` not defined at all) is caught on each call and
-//! becomes a typed error. gloo's serde_json layer would cost 2.3 KB gzipped for values we
-//! encode as short form strings anyway.
+//! The `Storage` methods are imported directly on the globals `sessionStorage` and
+//! `localStorage`, rather than reached through `web_sys::window()` and gloo-storage: no
+//! global-object lookup, no `Window` or `Storage` handle crossing the boundary, and a
+//! missing, disabled or full storage (a throw, or the global not defined at all) is caught
+//! on each call and becomes a typed error. gloo's serde_json layer would cost 2.3 KB
+//! gzipped for values we encode as short form strings anyway.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 
@@ -23,6 +25,15 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = removeItem)]
     fn remove_item(key: &str) -> core::result::Result<(), JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = key)]
+    fn session_key(index: u32) -> core::result::Result<Option<String>, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = localStorage, js_name = key)]
+    fn local_key(index: u32) -> core::result::Result<Option<String>, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = localStorage, js_name = removeItem)]
+    fn local_remove_item(key: &str) -> core::result::Result<(), JsValue>;
 }
 
 /// Stores `value` under `key` in sessionStorage (quota and disabled storage are errors).
@@ -35,4 +46,23 @@ pub fn take(key: &str) -> Result<Option<String>> {
     let value = get_item(key).map_err(|_| Code::StorageUnavailable)?;
     remove_item(key).map_err(|_| Code::StorageUnavailable)?;
     Ok(value)
+}
+
+/// Removes every key that starts with `prefix` from sessionStorage and localStorage. Never
+/// `clear()`: other code on this origin keeps its keys. A storage the page cannot reach holds
+/// nothing of ours, so it is skipped.
+pub fn remove_prefixed(prefix: &str) {
+    type KeyAt = fn(u32) -> core::result::Result<Option<String>, JsValue>;
+    type Remove = fn(&str) -> core::result::Result<(), JsValue>;
+    let stores: [(KeyAt, Remove); 2] = [(session_key, remove_item), (local_key, local_remove_item)];
+    for (key_at, remove) in stores {
+        // Keys first (`key(i)` is null past the end): removing shifts the indexes.
+        let keys: Vec<String> = (0..)
+            .map_while(|i| key_at(i).ok().flatten())
+            .filter(|key| key.starts_with(prefix))
+            .collect();
+        for key in keys {
+            let _ = remove(&key);
+        }
+    }
 }

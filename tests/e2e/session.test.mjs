@@ -1,0 +1,276 @@
+// End-to-end tests of the session after login (issue 4): renewal with rotating refresh
+// tokens, single flight in a tab and across tabs, the end of a session, and ID-token
+// signature and nonce checks. The demo app runs in headless Chromium against the real local
+// OpenID provider with 10 s access tokens. Tests wait for events, never for durations.
+import { strict as assert } from 'node:assert';
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import { assertNoTokenLeak, launchBrowser, signInAtProvider, startProvider, startSite } from './harness.mjs';
+
+const CLIENT_ID = 'browser-oauth-demo';
+let site;
+let provider;
+let browser;
+
+before(async () => {
+  site = await startSite();
+  provider = await startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '10', ID_TTL: '60' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([site?.stop(), provider?.stop()]);
+});
+
+/**
+ * A fresh browser context for the demo app. Records every token the token endpoint hands
+ * out and every refresh grant the pages send, in order, with request/response events.
+ */
+async function openContext(extra = {}) {
+  const context = await browser.newContext();
+  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+    issuer: provider.url,
+    clientId: CLIENT_ID,
+    redirectUri: `${site.url}/callback.html`,
+    postLogoutRedirectUri: `${site.url}/`,
+    scope: 'openid profile email offline_access',
+    ...extra,
+  });
+  const tokens = [];
+  /** Tokens by kind, in issue order. */
+  const issued = { access_token: [], refresh_token: [], id_token: [] };
+  const log = [];
+  const isToken = (r) => r.method() === 'POST' && r.url() === `${provider.url}/token`;
+  context.on('request', (request) => {
+    if (!isToken(request)) return;
+    const body = new URLSearchParams(request.postData() ?? '');
+    if (body.get('grant_type') === 'refresh_token') log.push({ event: 'request', refreshToken: body.get('refresh_token') });
+  });
+  context.on('response', async (response) => {
+    if (!isToken(response.request())) return;
+    // Logged at once, in event order; the body is read after.
+    const entry = { event: 'response', status: response.status() };
+    if (new URLSearchParams(response.request().postData() ?? '').get('grant_type') === 'refresh_token') log.push(entry);
+    const body = await response.json().catch(() => ({}));
+    entry.refreshToken = body.refresh_token;
+    for (const name of ['access_token', 'refresh_token', 'id_token']) {
+      if (body[name]) {
+        tokens.push(body[name]);
+        issued[name].push(body[name]);
+      }
+    }
+  });
+  return { context, tokens, issued, log };
+}
+
+/** Opens the app in a new page of `context` and signs in (the provider may skip its prompts). */
+async function signedInPage(context) {
+  const { page, code } = await signIn(context);
+  assert.equal(code, '', 'signed in');
+  return page;
+}
+
+/** Waits until the app has seen `count` events of `type`. */
+function waitForEvents(page, type, count = 1) {
+  return page.waitForFunction(([t, n]) => window.demo.events.filter((e) => e.type === t).length >= n, [type, count], { timeout: 90_000 });
+}
+
+/** Runs a client method in the page; resolves to 'ok' or the error code. */
+function outcome(page, method) {
+  return page.evaluate((m) => window.demo.client[m]().then(() => 'ok', (e) => e.code ?? String(e)), method);
+}
+
+/** Calls the provider's userinfo endpoint through client.fetch; returns status and sub. */
+function callUserinfo(page) {
+  return page.evaluate(async (issuer) => {
+    const response = await window.demo.client.fetch(`${issuer}/me`);
+    return { status: response.status, sub: (await response.json()).sub };
+  }, provider.url);
+}
+
+/** Asserts refresh grants never overlapped, and each spent the refresh token last issued to its tab. */
+function assertSerialisedRotation(log) {
+  for (let i = 0; i < log.length; i += 2) {
+    assert.equal(log[i].event, 'request', `entry ${i}: a refresh starts only after the previous one answered`);
+    assert.equal(log[i + 1]?.event, 'response', `entry ${i + 1}`);
+  }
+}
+
+describe('session: renewal, rotation, single flight, end of session, ID token checks', { timeout: 180_000 }, () => {
+  test('automatic renewal keeps a session past several 10 s lifetimes with rotating refresh tokens (specs §4, RFC 6749 §6)', async () => {
+    const { context, tokens, log } = await openContext();
+    const page = await signedInPage(context);
+    await waitForEvents(page, 'refreshed', 4);
+    const events = await page.evaluate(() => window.demo.events.map((e) => e.type));
+    assert.ok(!events.includes('expired') && !events.includes('sessionEnded'), events.join());
+    assert.ok(events.includes('expiring'), 'expiring fired before each renewal');
+    assert.deepEqual(await callUserinfo(page), { status: 200, sub: 'alice' });
+    // Rotation: each grant spent the refresh token issued by the previous answer.
+    const answers = log.filter((e) => e.event === 'response');
+    const requests = log.filter((e) => e.event === 'request');
+    for (let i = 1; i < requests.length; i += 1) assert.equal(requests[i].refreshToken, answers[i - 1].refreshToken, `grant ${i}`);
+    assert.equal(new Set(answers.map((a) => a.refreshToken)).size, answers.length, 'a new refresh token every time');
+    assertSerialisedRotation(log);
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
+
+  test('renew on read: concurrent getAccessToken calls share one refresh (issue 4 single flight)', async () => {
+    const { context, tokens, issued, log } = await openContext({ autoRefresh: false });
+    const page = await signedInPage(context);
+    await waitForEvents(page, 'expiring');
+    const got = await page.evaluate(() => Promise.all(Array.from({ length: 5 }, () => window.demo.client.getAccessToken())));
+    assert.equal(new Set(got).size, 1, 'every caller got the same token');
+    assert.equal(log.filter((e) => e.event === 'request').length, 1, 'one refresh grant for five readers');
+    await until(() => issued.access_token.length === 2);
+    assert.equal(got[0], issued.access_token[1], 'the refreshed access token');
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
+
+  test('two tabs refreshing at the same moment do not trip reuse detection (Web Lock, RFC 9700 §4.14.2)', async () => {
+    const { context, tokens, log } = await openContext({ autoRefresh: false });
+    const [one, two] = [await signedInPage(context), await signedInPage(context)];
+    for (let round = 0; round < 3; round += 1) {
+      const results = await Promise.all([outcome(one, 'refresh'), outcome(two, 'refresh')]);
+      assert.deepEqual(results, ['ok', 'ok'], `round ${round}`);
+    }
+    assert.equal(log.filter((e) => e.event === 'request').length, 6);
+    assertSerialisedRotation(log);
+    for (const page of [one, two]) {
+      assert.deepEqual(await callUserinfo(page), { status: 200, sub: 'alice' });
+      const types = await page.evaluate(() => window.demo.events.map((e) => e.type));
+      assert.ok(!types.includes('sessionEnded') && !types.includes('refreshFailed'), types.join());
+      await assertNoTokenLeak(page, tokens);
+    }
+    await context.close();
+  });
+
+  test('a revoked refresh token ends the session cleanly: sessionEnded, typed error, vault empty (issue 4 item 3)', async () => {
+    const { context, tokens, issued } = await openContext({ autoRefresh: false });
+    const page = await signedInPage(context);
+    const refreshToken = issued.refresh_token.at(-1);
+    const revoked = await fetch(`${provider.url}/token/revocation`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token', client_id: CLIENT_ID }),
+    });
+    assert.equal(revoked.status, 200);
+    assert.equal(await outcome(page, 'refresh'), 'session_ended');
+    const ended = await page.evaluate(() => window.demo.events.filter((e) => e.type === 'sessionEnded'));
+    assert.deepEqual(ended, [{ type: 'sessionEnded', code: 'session_ended' }]);
+    assert.equal(await outcome(page, 'getAccessToken'), 'login_required');
+    assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
+
+  test('client.fetch never sends the token to an origin off the allowlist (issue 4 item 6)', async () => {
+    const { context, tokens } = await openContext();
+    const page = await signedInPage(context);
+    let leaked = false;
+    await context.route('http://127.0.0.1:1/**', (route) => { leaked = true; return route.abort(); });
+    const code = await page.evaluate(() => window.demo.client.fetch('http://127.0.0.1:1/steal').then(() => 'sent', (e) => e.code));
+    assert.equal(code, 'origin_not_allowed');
+    assert.equal(leaked, false, 'no request left the page');
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
+
+  test('client.fetch refreshes once and retries once on 401 invalid_token, and no more (RFC 6750 §3.1)', async () => {
+    const { context, tokens, log } = await openContext({ autoRefresh: false });
+    const page = await signedInPage(context);
+    const seen = [];
+    await context.route(`${provider.url}/me`, async (route) => {
+      seen.push(route.request().headers().authorization);
+      if (seen.length !== 2) {
+        await route.fulfill({
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"', 'Access-Control-Allow-Origin': site.url, 'Access-Control-Expose-Headers': 'WWW-Authenticate' },
+          body: '',
+        });
+      } else {
+        await route.continue();
+      }
+    });
+    assert.deepEqual(await callUserinfo(page), { status: 200, sub: 'alice' });
+    assert.equal(seen.length, 2);
+    assert.notEqual(seen[0], seen[1], 'retried with the refreshed token');
+    assert.equal(log.filter((e) => e.event === 'request').length, 1, 'one refresh');
+    const status = await page.evaluate(async (issuer) => (await window.demo.client.fetch(`${issuer}/me`)).status, provider.url);
+    assert.equal(status, 401, 'a 401 after the one retry is the app\'s: no loop');
+    assert.equal(seen.length, 4, 'one try and one retry');
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
+
+  test('a tampered ID token signature is refused (specs §10 step 6, WebCrypto against the JWKS)', async () => {
+    const { context, tokens } = await openContext();
+    await context.route(`${provider.url}/token`, async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      const [h, p, s] = json.id_token.split('.');
+      const i = Math.floor(s.length / 2);
+      json.id_token = `${h}.${p}.${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
+      await route.fulfill({ response, json });
+    });
+    const { page, code } = await signIn(context);
+    assert.equal(code, 'id_token_signature_invalid');
+    assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
+
+  test('an ID token with a wrong nonce is refused even when validly signed (specs §10 step 11)', async () => {
+    // The test signs ID tokens with its own key and serves that key as the provider's JWKS,
+    // so the signature verifies and only the nonce can be the reason for the refusal.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
+    const resign = (idToken, nonce) => {
+      const claims = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url'));
+      const enc = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const input = `${enc({ alg: 'RS256', kid: 'test-key' })}.${enc({ ...claims, nonce: nonce ?? claims.nonce })}`;
+      return `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url')}`;
+    };
+    for (const [nonce, expected] of [['not-the-nonce-we-sent', 'nonce_mismatch'], [undefined, null]]) {
+      const { context, tokens } = await openContext();
+      await context.route(`${provider.url}/jwks`, (route) => route.fulfill({
+        json: { keys: [jwk] }, headers: { 'Access-Control-Allow-Origin': '*' },
+      }));
+      await context.route(`${provider.url}/token`, async (route) => {
+        const response = await route.fetch();
+        const json = await response.json();
+        json.id_token = resign(json.id_token, nonce);
+        tokens.push(json.id_token);
+        await route.fulfill({ response, json });
+      });
+      const { page, code } = await signIn(context);
+      assert.equal(code || null, expected, 'the same re-signing with the true nonce is accepted');
+      await assertNoTokenLeak(page, tokens);
+      await context.close();
+    }
+  });
+});
+
+/** Resolves once `condition()` holds (checked as events arrive; no duration is asserted). */
+async function until(condition) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/**
+ * Opens the app in a new page of `context`, clicks "Log in" and completes the provider's
+ * prompts if it shows any; returns the page and the error code shown ('' when signed in).
+ */
+async function signIn(context) {
+  const page = await context.newPage();
+  await page.goto(`${site.url}/`);
+  await page.locator('#status', { hasText: 'ready' }).waitFor();
+  await page.click('#login');
+  const done = page.locator('#status', { hasText: /signed in|error/ });
+  const prompt = page.locator('form input[type=hidden][name=prompt]');
+  await Promise.race([done.waitFor(), prompt.waitFor({ state: 'attached' }).then(() => signInAtProvider(page))]);
+  await done.waitFor();
+  return { page, code: await page.textContent('#error-code') };
+}
