@@ -22,6 +22,8 @@ pub(crate) mod discovery;
 pub(crate) mod error;
 pub(crate) mod id_token;
 pub(crate) mod json;
+#[cfg(any(feature = "oauth1", not(target_arch = "wasm32")))]
+pub(crate) mod oauth1;
 pub(crate) mod pending;
 pub(crate) mod pkce;
 pub(crate) mod redirect;
