@@ -58,4 +58,4 @@ demo: build
 	@node www/demo.mjs
 
 clean:
-	rm -rf target pkg/wasm pkg/dist node_modules .wasm-route
+	rm -rf target pkg/wasm pkg/wasm-oauth1 pkg/dist node_modules .wasm-route .venv
