@@ -39,6 +39,7 @@
 //! protocol; the app sets its own limit ([`flow::DEFAULT_TOKEN_LIFETIME`]).
 
 mod base_string;
+pub mod config;
 mod encode;
 pub mod flow;
 pub mod request;

@@ -17,10 +17,21 @@ use crate::core::pending::u64_to_string;
 pub(super) struct ParsedUrl<'a> {
     /// Whether the scheme is `https`.
     pub(super) https: bool,
+    /// Whether the host is a loopback host: `127.0.0.1`, `[::1]` or `localhost`.
+    pub(super) loopback: bool,
     /// The base string URI: lowercase scheme and host, non-default port, path as sent.
     pub(super) base_uri: String,
     /// The raw query, without `?` and fragment; empty when there is none.
     pub(super) query: &'a str,
+}
+
+impl ParsedUrl<'_> {
+    /// Whether requests to this URL are protected in transit: https, or plain http to a
+    /// loopback host, which never leaves the machine (the same development exception as the
+    /// OAuth 2 redirect URI policy, specs §2). RFC 5849 Appendix A asks for TLS (specs §14.3).
+    pub(super) fn is_secure_or_loopback(&self) -> bool {
+        self.https || self.loopback
+    }
 }
 
 /// Takes an absolute `http`/`https` URL apart into the §3.4.1.2 base string URI and its query.
@@ -61,8 +72,10 @@ pub(super) fn parse_url(url: &str) -> Result<ParsedUrl<'_>> {
         base_uri.push_str(&u64_to_string(u64::from(port)));
     }
     base_uri.push_str(path);
+    let loopback = host == "127.0.0.1" || host == "[::1]" || host.eq_ignore_ascii_case("localhost");
     Ok(ParsedUrl {
         https,
+        loopback,
         base_uri,
         query,
     })

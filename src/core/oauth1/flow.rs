@@ -37,8 +37,8 @@ pub const DEFAULT_TOKEN_LIFETIME: u64 = 24 * 60 * 60;
 /// app always has a page to come back to, so this module does not offer that flow.
 ///
 /// The request carries no token and is signed with the consumer secret and an empty token
-/// secret: pass `None` to [`request::sign_with_secrets`]. The endpoint must be https
-/// (`insecure_transport`, Appendix A).
+/// secret: pass `None` to [`request::sign_with_secrets`]. The endpoint must be https (or http to
+/// a loopback host; `insecure_transport`, Appendix A).
 pub fn temporary_credentials_request(
     consumer: &Consumer,
     endpoint: &str,
@@ -90,11 +90,11 @@ pub fn process_temporary_credentials_response(
 /// Step 2 (specs §14.1, §2.2): the URL to send the user to, `endpoint` with
 /// `oauth_token=<temporary token>` appended to any query it already has.
 ///
-/// The endpoint must be https (`insecure_transport`) and its query must not hold `oauth_*`
+/// The endpoint must be https or loopback http (`insecure_transport`) and its query must not hold `oauth_*`
 /// parameters (§2, `invalid_signing_request`).
 pub fn authorization_url(endpoint: &str, pending: &PendingRequest) -> Result<String> {
     let parsed = base_string::parse_url(endpoint)?;
-    if !parsed.https {
+    if !parsed.is_secure_or_loopback() {
         return Err(Code::InsecureTransport.into());
     }
     if base_string::carries_protocol_parameters(&form_decode(parsed.query)) {
@@ -143,6 +143,15 @@ impl PendingRequest {
     /// The temporary token, for example to key the stored record.
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// The sessionStorage key of the record for the temporary `token`: under the library's
+    /// one prefix ([`STORAGE_PREFIX`]), beside the OAuth 2 pending requests, so that a wipe of
+    /// the prefix covers both.
+    pub fn storage_key(token: &str) -> String {
+        let mut key = String::from(STORAGE_PREFIX);
+        key.push_str(token);
+        key
     }
 
     /// The record as a compact form-urlencoded string: `v=1&t=<token>&s=<secret>&c=<created_at>`,
@@ -196,6 +205,47 @@ impl PendingRequest {
     fn is_expired(&self, now: u64) -> bool {
         now < self.created_at || now - self.created_at > PENDING_MAX_AGE
     }
+}
+
+/// The callback's `oauth_token`, to find the pending request with
+/// ([`PendingRequest::storage_key`]) before [`validate_callback`] checks it against it.
+///
+/// Errors: `invalid_callback` (not an absolute http(s) URL, or no `oauth_token`),
+/// `duplicate_parameter` (`oauth_token` twice).
+pub fn callback_token(callback_url: &str) -> Result<String> {
+    let query = base_string::parse_url(callback_url)
+        .map_err(|_| Code::InvalidCallback)?
+        .query;
+    single(&form_decode(query), "oauth_token", Code::DuplicateParameter)?
+        .and_then(|token| String::from_utf8(token.to_vec()).ok())
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| Code::InvalidCallback.into())
+}
+
+/// The callback URL without the response parameters (`oauth_token`, `oauth_verifier`), for
+/// the address bar and history: specs §2 (the response leaves the URL first, whatever
+/// happens next), applied to the OAuth 1.0a callback. Other query parameters, in order, and
+/// the fragment stay.
+pub fn strip_callback_params(callback_url: &str) -> String {
+    let (rest, fragment) = match callback_url.split_once('#') {
+        Some((rest, fragment)) => (rest, Some(fragment)),
+        None => (callback_url, None),
+    };
+    let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut out = String::from(base);
+    let kept = query.split('&').filter(|piece| {
+        let name = piece.split_once('=').map_or(*piece, |(name, _)| name);
+        !piece.is_empty() && name != "oauth_token" && name != "oauth_verifier"
+    });
+    for (index, piece) in kept.enumerate() {
+        out.push(if index == 0 { '?' } else { '&' });
+        out.push_str(piece);
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }
 
 /// Step 2, callback (specs §14.1, §2.2): checks the callback URL against the pending request
@@ -256,8 +306,8 @@ pub struct ValidatedCallback {
 /// `oauth_token` = the temporary token and `oauth_verifier`.
 ///
 /// Returns the prepared request and the temporary secret to sign it with (with
-/// [`request::sign_with_secrets`], or by the external signer). The endpoint must be https
-/// (`insecure_transport`, Appendix A).
+/// [`request::sign_with_secrets`], or by the external signer). The endpoint must be https (or http to
+/// a loopback host; `insecure_transport`, Appendix A).
 pub fn token_request(
     consumer: &Consumer,
     endpoint: &str,
@@ -312,6 +362,10 @@ impl TokenCredentials {
         now >= self.expires_at
     }
 }
+
+/// The sessionStorage key prefix of OAuth 1.0a pending requests, under the library's one
+/// prefix.
+pub const STORAGE_PREFIX: &str = "browser-oauth:oauth1:";
 
 /// A `POST` without a body to `endpoint`: the credential requests of §2.1 and §2.3.
 fn post(endpoint: &str) -> Request<'_> {

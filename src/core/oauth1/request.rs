@@ -188,7 +188,8 @@ pub(super) struct Protocol<'a> {
     pub(super) token: Option<&'a str>,
     /// One flow parameter: `oauth_callback` (§2.1) or `oauth_verifier` (§2.3).
     pub(super) extra: Option<(&'static str, &'a str)>,
-    /// Whether the request must use https whatever the method (Appendix A, specs §14.3).
+    /// Whether the request must use https (or loopback http) whatever the method
+    /// (Appendix A, specs §14.3).
     pub(super) https_only: bool,
 }
 
@@ -209,9 +210,10 @@ pub(super) fn prepare(
         return Err(Code::InvalidConfig.into());
     }
     let url = base_string::parse_url(request.url)?;
-    // specs §14.2 (§3.4.4) and §14.3 (Appendix A): PLAINTEXT and credential requests need TLS.
+    // specs §14.2 (§3.4.4) and §14.3 (Appendix A): PLAINTEXT and credential requests need
+    // TLS (plain http only to a loopback host, for development).
     let plaintext = consumer.signature_method == SignatureMethod::Plaintext;
-    if !url.https && (protocol.https_only || plaintext) {
+    if !url.is_secure_or_loopback() && (protocol.https_only || plaintext) {
         return Err(Code::InsecureTransport.into());
     }
     let mut sent = encode::form_decode(url.query);

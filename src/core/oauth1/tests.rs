@@ -6,6 +6,7 @@
 //! - `signing`: the request half: methods, secrets, external signer, refusals;
 //! - `flow`: the RFC 5849 §1.2 and §2 flows end to end, and the hostile cases of specs §14.1.
 
+mod driver;
 mod encoding;
 mod flow;
 mod properties;

@@ -407,6 +407,16 @@ fn credential_requests_and_the_authorization_page_require_https() {
         nonce("n"),
     );
     assert_eq!(code_of(token), Code::InsecureTransport);
+    // The development exception of specs §2: plain http to a loopback host stays local.
+    for loopback in [
+        "http://127.0.0.1:8000/initiate",
+        "http://localhost/initiate",
+    ] {
+        assert!(
+            temporary_credentials_request(&consumer, loopback, callback, T0, nonce("n")).is_ok()
+        );
+    }
+    assert!(authorization_url("http://[::1]:8000/authorize", &pending()).is_ok());
 }
 
 /// specs §14.1 (§2.1): `oauth_callback` is REQUIRED and absolute; a web app has no use for `oob`.

@@ -129,6 +129,16 @@ fn plaintext_over_http_is_refused() {
     assert!(
         prep(
             &plaintext,
+            get("http://127.0.0.1:8000/photos"),
+            None,
+            1,
+            "n"
+        )
+        .is_ok()
+    );
+    assert!(
+        prep(
+            &plaintext,
             get("https://photos.example.net/photos"),
             None,
             1,
