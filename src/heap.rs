@@ -63,6 +63,15 @@ unsafe impl GlobalAlloc for Heap {
         if let Some(class) = class_of(layout) {
             // SAFETY: as in `alloc`; the block is at least 8 bytes and 8-aligned.
             let state = unsafe { &mut *self.0.get() };
+            // The OAuth 1.0a entry holds long-lived secrets (token secrets, maybe the consumer
+            // secret) whose transient copies (signing keys, response bodies, JS strings passed
+            // in) must not outlive their use: freed blocks are zeroed there. The OAuth 2 entry
+            // keeps its byte count.
+            #[cfg(feature = "oauth1")]
+            // SAFETY: the block is owned by the caller until now and at least `size` long.
+            unsafe {
+                ptr::write_bytes(block, 0, layout.size());
+            }
             unsafe { block.cast::<*mut u8>().write(state.free[class]) };
             state.free[class] = block;
         }

@@ -34,3 +34,24 @@ pub fn take(key: &str) -> Result<Option<String>> {
         .map_err(|_| Code::StorageUnavailable)?;
     Ok(value)
 }
+
+#[cfg(feature = "oauth1")]
+/// Removes every sessionStorage key that starts with `prefix`, and no other: never
+/// `clear()`, which would wipe other apps' keys on the origin (style.md).
+pub fn remove_prefixed(prefix: &str) -> Result<()> {
+    let storage = session()?;
+    let length = storage.length().map_err(|_| Code::StorageUnavailable)?;
+    let mut ours = alloc::vec::Vec::new();
+    for index in 0..length {
+        match storage.key(index).map_err(|_| Code::StorageUnavailable)? {
+            Some(key) if key.starts_with(prefix) => ours.push(key),
+            _ => {}
+        }
+    }
+    for key in ours {
+        storage
+            .remove_item(&key)
+            .map_err(|_| Code::StorageUnavailable)?;
+    }
+    Ok(())
+}
