@@ -42,7 +42,10 @@ impl ParsedUrl<'_> {
 /// a malformed port and any other scheme are refused.
 pub(super) fn parse_url(url: &str) -> Result<ParsedUrl<'_>> {
     let invalid = || Code::InvalidSigningRequest;
-    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
+    // A char pattern and `strip_prefix`, not `split_once("://")`: the substring searcher
+    // costs about 2 KB of wasm. Same outcome, as the scheme itself has no ':'.
+    let (scheme, rest) = url.split_once(':').ok_or_else(invalid)?;
+    let rest = rest.strip_prefix("//").ok_or_else(invalid)?;
     let https = if scheme.eq_ignore_ascii_case("https") {
         true
     } else if scheme.eq_ignore_ascii_case("http") {
