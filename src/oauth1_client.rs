@@ -10,7 +10,22 @@
 //!
 //! The token credentials live in this struct only: WASM memory, never storage (design.md).
 //! The pending request between the redirect and the callback is in sessionStorage, under
-//! the library's prefix, like the OAuth 2 one (see `flow::PendingRequest` for what it holds).
+//! the library's prefix, like the OAuth 2 one (see `flow::PendingRequest` for what it holds:
+//! the temporary token secret, for the few minutes of the redirect).
+//!
+//! # The vault and the wipe, across two entries
+//! design.md has OAuth 1.0a share the vault and the wipe with OAuth 2. This entry is a
+//! separate wasm instance (so that OAuth 2 apps do not download it), so that becomes:
+//! - the vault: the token credentials are held in this instance's memory, as the OAuth 2
+//!   tokens are in theirs, and never in storage;
+//! - the wipe: [`OAuth1Client::logout`] drops them and removes every `browser-oauth:oauth1:`
+//!   key. This build's allocator zeroes freed memory, and [`OAuth1Client::sign`] zeroes the
+//!   stack the signer used, so no copy of a token or token secret stays in WASM memory (the
+//!   e2e tests scan it). Copies in JavaScript strings (response bodies, headers) are outside
+//!   our reach and are left to the garbage collector;
+//! - the link: the TypeScript wrapper wipes on a `{ type: "logout" }` message on the
+//!   BroadcastChannel `browser-oauth`, and posts one on every OAuth 1.0a logout, so a logout
+//!   in the OAuth 2 entry (if it posts the same message) or in another tab covers both.
 
 use alloc::string::String;
 
