@@ -4,6 +4,8 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM := scripts/wasm
 WASM_PACK_FLAGS := --target web --out-dir pkg/wasm --out-name browser_oauth --no-pack
+# The OAuth 1.0a entry (`browser-oauth/oauth1`): the same crate with the `oauth1` feature.
+WASM_PACK_FLAGS_OAUTH1 := --target web --out-dir pkg/wasm-oauth1 --out-name browser_oauth_oauth1 --no-pack
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: setup build test lint test-native test-browser test-ts test-e2e test-bench size demo bench clean
@@ -17,6 +19,8 @@ build: setup
 	@echo "== build: wasm-pack (release) and tsc"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS) 2>&1 | grep -v 'failed to get wasm-pack version' || true
 	@test -f pkg/wasm/browser_oauth_bg.wasm
+	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | grep -v 'failed to get wasm-pack version' || true
+	@test -f pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
 	@cd pkg && tsc -p .
 
 ## Every test layer; any failure fails the target.
@@ -25,16 +29,17 @@ test: build
 	@echo "== all test layers passed"
 
 lint:
-	@echo "== lint: cargo fmt --check, clippy host + wasm32, core purity"
+	@echo "== lint: cargo fmt --check, clippy host + wasm32 (both entries), core purity"
 	cargo fmt --check
 	cargo clippy --quiet --all-targets -- -D warnings
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release -- -D warnings
+	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release --features oauth1 -- -D warnings
 	@! grep -rnE '^[^/]*\b(wasm_bindgen|js_sys|web_sys)\b' src/core || { echo "src/core must not use web APIs"; exit 1; }
 	@echo "lint: ok"
 
 test-native:
-	@echo "== native: cargo test (src/core, fixed clock and randomness)"
+	@echo "== native: cargo test (src/core incl. OAuth 1.0a, fixed clock and randomness)"
 	cargo test --quiet --lib
 
 test-browser:
@@ -46,7 +51,7 @@ test-ts:
 	cd pkg && tsc -p . --noEmit && tsc -p test-d && echo "tsc: 0 errors"
 
 test-e2e:
-	@echo "== end-to-end: Playwright + Chromium against the local OpenID provider"
+	@echo "== end-to-end: Playwright + Chromium against the local OpenID and OAuth 1.0a providers"
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 test-bench:
@@ -67,4 +72,4 @@ demo: build
 	@node www/demo.mjs
 
 clean:
-	rm -rf target pkg/wasm pkg/dist node_modules .wasm-route
+	rm -rf target pkg/wasm pkg/wasm-oauth1 pkg/dist node_modules .wasm-route .venv

@@ -89,4 +89,14 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   cp package-lock.json node_modules/.setup-lock
 fi
 node_modules/.bin/wasm-opt --version >/dev/null 2>&1 || fail "wasm-opt from npm binaryen is missing; run 'npm ci'"
+# The local OAuth 1.0a provider of the end-to-end tests runs on Python's oauthlib, pinned in
+# www/oauth1/requirements.txt and installed into .venv (git-ignored; a few seconds cold).
+if ! cmp -s www/oauth1/requirements.txt .venv/.setup-requirements 2>/dev/null; then
+  command -v python3 >/dev/null || fail "python3 not found (the OAuth 1.0a test provider needs it)"
+  say "installing the OAuth 1.0a test provider's Python packages into .venv ($(cat www/oauth1/requirements.txt))"
+  python3 -m venv .venv || fail "python3 -m venv failed; install python3-venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r www/oauth1/requirements.txt \
+    || fail "pip install -r www/oauth1/requirements.txt failed; check the network to PyPI"
+  cp www/oauth1/requirements.txt .venv/.setup-requirements
+fi
 say "ready (wasm32 route: $route)"

@@ -1,5 +1,6 @@
 //! browser-oauth: OAuth 2.0 and OpenID Connect for single-page apps, with the
-//! security-critical half in WebAssembly.
+//! security-critical half in WebAssembly; OAuth 1.0a as a separate entry (the `oauth1`
+//! feature).
 //!
 //! The crate has three layers (see `design.md`):
 //! - `core`: the sans-IO protocol core. Pure Rust, no web APIs, tested natively with a fixed
@@ -25,12 +26,19 @@ extern crate std;
 
 pub(crate) mod core;
 
-#[cfg(target_arch = "wasm32")]
+// The wasm build is one of two entries: OAuth 2 (`api`, `client`) by default, or with the
+// `oauth1` feature the OAuth 1.0a entry (`oauth1_api`, `oauth1_client`) alone, so that
+// neither wasm ships the other's code.
+#[cfg(all(target_arch = "wasm32", not(feature = "oauth1")))]
 mod api;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "oauth1")))]
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod heap;
+#[cfg(all(target_arch = "wasm32", feature = "oauth1"))]
+mod oauth1_api;
+#[cfg(all(target_arch = "wasm32", feature = "oauth1"))]
+mod oauth1_client;
 #[cfg(target_arch = "wasm32")]
 mod web;
 

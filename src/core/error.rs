@@ -69,6 +69,16 @@ error_codes! {
     TokenExpired = "token_expired", "the access token has expired";
     /// `client.fetch` was asked to send the token to an origin not on `allowedOrigins`.
     OriginNotAllowed = "origin_not_allowed", "the token is only sent to origins on allowedOrigins";
+    /// An OAuth 1.0a request cannot be signed as given: the URL is not an absolute http(s) URL,
+    /// the query or form body carries `oauth_*` parameters, the method is empty, the nonce is
+    /// too short or not unreserved characters, or `now` is zero (RFC 5849 §2, §3.1, §3.3, §3.5).
+    InvalidSigningRequest = "invalid_signing_request", "the OAuth 1.0a request cannot be signed as given";
+    /// https is required: PLAINTEXT signatures, and the OAuth 1.0a credential and authorization
+    /// endpoints (RFC 5849 §3.4.4, Appendix A).
+    InsecureTransport = "insecure_transport", "this OAuth 1.0a request must use https";
+    /// The OAuth 1.0a signature method is unknown, or the built-in signer cannot compute it
+    /// (RSA-SHA1 needs an external signer).
+    InvalidSignatureMethod = "invalid_signature_method", "the OAuth 1.0a signature method is not supported here";
     // --- a response we rejected ---
     /// Provider metadata is malformed, not https, or lacks a required field.
     InvalidMetadata = "invalid_metadata", "the provider metadata is invalid";
@@ -110,6 +120,17 @@ error_codes! {
     SubjectChanged = "subject_changed", "the refreshed ID token is for another user";
     /// The provider granted more scope than requested and `scopePolicy` is `refuse`.
     ScopeBroader = "scope_broader", "the provider granted more scope than was requested";
+    /// The temporary-credentials response lacks `oauth_callback_confirmed=true` (RFC 5849
+    /// §2.1): the server predates OAuth 1.0a, or the response was tampered with.
+    CallbackNotConfirmed = "callback_not_confirmed", "the provider did not confirm the callback (oauth_callback_confirmed is not true)";
+    /// An OAuth 1.0a credentials response is not form-encoded with a non-empty `oauth_token`
+    /// and an `oauth_token_secret`, each exactly once (RFC 5849 §2.1, §2.3).
+    InvalidCredentialsResponse = "invalid_credentials_response", "the OAuth 1.0a credentials response is invalid";
+    /// No pending OAuth 1.0a request matches the callback's `oauth_token`: unknown, already
+    /// used, from another tab, tampered with, or for a different temporary token.
+    TemporaryTokenMismatch = "temporary_token_mismatch", "no pending OAuth 1.0a request matches the callback's oauth_token";
+    /// The OAuth 1.0a callback has no `oauth_verifier` (RFC 5849 §2.2).
+    MissingVerifier = "missing_verifier", "the callback has no oauth_verifier";
     // --- the provider said no ---
     /// The user or the provider refused the authorization (`error=access_denied`).
     AccessDenied = "access_denied", "the authorization was refused";
@@ -127,6 +148,9 @@ error_codes! {
     StorageUnavailable = "storage_unavailable", "sessionStorage is not available";
     /// crypto.getRandomValues failed; there is no weaker fallback.
     RandomUnavailable = "random_unavailable", "secure randomness is not available";
+    /// An OAuth 1.0a request could not be signed: the external signer returned an empty
+    /// signature, or the MAC could not be keyed.
+    SigningFailed = "signing_failed", "the request could not be signed";
 }
 
 /// What the provider said when it refused: its own `error`, as plain text data.

@@ -1,6 +1,7 @@
 // Shared helpers for the end-to-end tests (node --test): the local provider and site as
 // child processes, headless Chromium through playwright-core, the provider's sign-in
-// pages, and checks that no token ends up in browser storage, cookies, the URL or history.
+// pages, and checks that no token ends up in browser storage, cookies, the URL or history;
+// also the local OAuth 1.0a provider (Python) and a scan of a page's WebAssembly memory.
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
@@ -30,10 +31,12 @@ process.once('exit', () => {
  * @param {string} script file name under www/
  * @param {string} label first word of the ready line
  * @param {Record<string, string>} env extra environment variables
+ * @param {string[]} [argv] the command to run instead of `node www/<script>`
  * @returns {Promise<RunningServer>}
  */
-function startServer(script, label, env) {
-  const child = spawn(process.execPath, [WWW + script], {
+function startServer(script, label, env, argv = [process.execPath, WWW + script]) {
+  const [command, ...args] = argv;
+  const child = spawn(command, args, {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,6 +89,25 @@ function startServer(script, label, env) {
 export function startProvider(env = {}) {
   return startServer('provider.mjs', 'provider', env);
 }
+
+/**
+ * Starts the local OAuth 1.0a provider (www/oauth1/provider.py, on Python's oauthlib in the
+ * .venv that `make setup` creates). PORT defaults to 0; pass the site's `url` as APP_ORIGIN
+ * (CORS, and the registered callback `<APP_ORIGIN>/oauth1-callback.html`). Its consumer key
+ * and secret are exported as OAUTH1_CONSUMER.
+ * @param {Record<string, string>} [env]
+ * @returns {Promise<RunningServer>}
+ */
+export function startOAuth1Provider(env = {}) {
+  const python = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
+  return startServer('oauth1/provider.py', 'oauth1-provider', env, [python, WWW + 'oauth1/provider.py']);
+}
+
+/** The test consumer of www/oauth1/provider.py. NO SECURITY: test constants. */
+export const OAUTH1_CONSUMER = Object.freeze({
+  key: 'browseroauthdemo1',
+  secret: 'consumer-secret-that-must-stay-on-the-server',
+});
 
 /**
  * Starts the static site (www/server.mjs). PORT defaults to 0 (a free port chosen by the
@@ -222,4 +244,45 @@ export async function assertNoTokenLeak(page, tokens) {
       assert.ok(!value.includes(token), `token ${token.slice(0, 8)}… leaked into ${where}`);
     }
   }
+}
+
+/**
+ * An init script (pass to `context.addInitScript`) that keeps every WebAssembly memory the
+ * page instantiates in `window.__wasmMemories`, so a test can scan it (`wasmMemoryContains`).
+ */
+export function captureWasmMemories() {
+  window.__wasmMemories = [];
+  const keep = (result) => {
+    const instance = result.instance ?? result;
+    if (instance.exports?.memory instanceof WebAssembly.Memory) window.__wasmMemories.push(instance.exports.memory);
+    return result;
+  };
+  const { instantiate, instantiateStreaming } = WebAssembly;
+  WebAssembly.instantiate = (...args) => instantiate(...args).then(keep);
+  WebAssembly.instantiateStreaming = (...args) => instantiateStreaming(...args).then(keep);
+}
+
+/**
+ * Whether `needle` (as UTF-8 bytes) occurs anywhere in the page's WebAssembly memories
+ * (needs `captureWasmMemories`). Throws when no memory was captured.
+ * @param {import('playwright-core').Page} page
+ * @param {string} needle
+ * @returns {Promise<boolean>}
+ */
+export async function wasmMemoryContains(page, needle) {
+  const found = await page.evaluate((text) => {
+    const memories = window.__wasmMemories ?? [];
+    if (memories.length === 0) return null;
+    const bytes = new TextEncoder().encode(text);
+    return memories.some((memory) => {
+      const heap = new Uint8Array(memory.buffer);
+      outer: for (let i = heap.indexOf(bytes[0]); i !== -1 && i <= heap.length - bytes.length; i = heap.indexOf(bytes[0], i + 1)) {
+        for (let j = 1; j < bytes.length; j += 1) if (heap[i + j] !== bytes[j]) continue outer;
+        return true;
+      }
+      return false;
+    });
+  }, needle);
+  assert.ok(found !== null, 'wasmMemoryContains: no WebAssembly memory captured (add captureWasmMemories)');
+  return found;
 }

@@ -1,0 +1,301 @@
+/**
+ * browser-oauth/oauth1: OAuth 1.0a (RFC 5849) for single-page apps, as a separate entry with
+ * its own WebAssembly module, so that apps using only OAuth 2 never download it.
+ *
+ * > [!WARNING]
+ * > A consumer secret shipped to a browser is public (RFC 5849 §4.6): anyone can read it and
+ * > sign as your app. Pass a {@link OAuth1Signer | `sign`} hook that your backend answers,
+ * > and keep the consumer secret there.
+ *
+ * @packageDocumentation
+ */
+import init, { WasmOAuth1Client, type WasmSigning } from "../wasm-oauth1/browser_oauth_oauth1.js";
+import { BrowserOAuthError, typed } from "./errors.js";
+
+export { BrowserOAuthError, ServerError } from "./errors.js";
+export type { ErrorCode } from "./errors.js";
+
+let ready: Promise<unknown> | undefined;
+
+/** Loads and instantiates the OAuth 1.0a WebAssembly module once. */
+function load(): Promise<unknown> {
+  ready ??= init();
+  return ready;
+}
+
+/** The `oauth_signature_method` names (RFC 5849 §3.4; HMAC-SHA256 is a common variant). */
+export type SignatureMethod = "HMAC-SHA1" | "HMAC-SHA256" | "PLAINTEXT" | "RSA-SHA1";
+
+/**
+ * The signer hook: signs `baseString` (RFC 5849 §3.4.1) with `method`, using the consumer
+ * secret that only your backend holds and `tokenSecret` (empty for the temporary-credentials
+ * request), and resolves to the raw `oauth_signature` (base64 for HMAC; not percent-encoded).
+ *
+ * Your backend must sign only what it allows: check the method, URL and `oauth_token` in the
+ * base string, or it becomes a signing oracle for anyone who can reach it.
+ *
+ * `tokenSecret` is the current user's token secret (the same standing as an OAuth 2 access
+ * token). It reaches JavaScript only when a hook is configured.
+ */
+export type OAuth1Signer = (baseString: string, method: SignatureMethod, tokenSecret: string) => Promise<string>;
+
+/** The OAuth 1.0a client configuration. Give exactly one of `sign` and `dangerousConsumerSecret`. */
+export interface OAuth1Config {
+  /** The `oauth_consumer_key`. */
+  consumerKey: string;
+  /** The signer hook, answered by your backend: the recommended way. */
+  sign?: OAuth1Signer;
+  /**
+   * The consumer secret, for the built-in signer.
+   *
+   * > [!WARNING]
+   * > Anything shipped to a browser is public. Use this only when the secret is per user or
+   * > per installation (user-supplied keys, developer tools), never for an app's registered
+   * > consumer secret: use `sign` instead.
+   */
+  dangerousConsumerSecret?: string;
+  /** Default `"HMAC-SHA1"`. `RSA-SHA1` only through `sign`; `PLAINTEXT` only over https. */
+  signatureMethod?: SignatureMethod;
+  /** The `realm` of the `Authorization` header, if the provider wants one. Never signed. */
+  realm?: string;
+  /** Whether to send `oauth_version="1.0"` (optional in RFC 5849; some providers want it). */
+  sendVersion?: boolean;
+  /** Temporary Credential Request endpoint (RFC 5849 §2.1), https (http only on loopback). */
+  temporaryCredentialsUrl: string;
+  /** Resource Owner Authorization endpoint (§2.2). */
+  authorizationUrl: string;
+  /** Token Request endpoint (§2.3). */
+  tokenUrl: string;
+  /** This app's callback page, the `oauth_callback`: https (http only on loopback), no fragment. */
+  callbackUrl: string;
+  /**
+   * How long to use the token credentials, in seconds; default 86400 (24 hours). OAuth 1.0a
+   * tokens often never expire, so the library sets the limit: after it, log in again.
+   */
+  tokenLifetimeSeconds?: number;
+  /** How long before expiry the `expiring` event fires, in seconds; default 60. */
+  expiringNoticeSeconds?: number;
+  /** Timeout of each request to the provider, in milliseconds; default 10000. */
+  requestTimeoutMs?: number;
+}
+
+/** The outcome of a successful {@link OAuth1Client.handleRedirect}. */
+export interface OAuth1RedirectResult {
+  /** When the token credentials stop being used (the app-set lifetime). */
+  expiresAt: Date;
+}
+
+/** The events of an OAuth 1.0a client. */
+export type OAuth1Event = "expiring" | "expired" | "logout";
+
+/** An OAuth 1.0a client for this page. Create it with {@link createOAuth1Client}. */
+export interface OAuth1Client {
+  /**
+   * Gets temporary credentials (RFC 5849 §2.1), remembers the pending request in
+   * sessionStorage and sends the browser to the provider.
+   */
+  login(): Promise<void>;
+  /** Like `login`, but returns the authorization URL instead of navigating. */
+  authorizationUrl(): Promise<string>;
+  /**
+   * On the callback page: removes `oauth_token` and `oauth_verifier` from the address bar,
+   * checks the callback against the pending request (same temporary token, verifier present,
+   * single use, time limit) and gets the token credentials, which stay in WASM memory.
+   */
+  handleRedirect(url?: string): Promise<OAuth1RedirectResult>;
+  /**
+   * `fetch` with an `Authorization: OAuth ...` header signed for this request (RFC 5849 §3).
+   * A body is signed when it is a `URLSearchParams`, or a string sent with `Content-Type:
+   * application/x-www-form-urlencoded` (§3.4.1.3.1); other bodies are sent but not signed.
+   */
+  fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+  /** When the credentials expire, or `undefined` when logged out. */
+  expiresAt(): Date | undefined;
+  /**
+   * Wipes the credentials from WASM memory and the OAuth 1.0a pending requests from
+   * sessionStorage, and tells other tabs and entries (BroadcastChannel `browser-oauth`,
+   * message `{ type: "logout" }`).
+   */
+  logout(): void;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on(event: OAuth1Event, listener: () => void): () => void;
+}
+
+/** A signed request from the core. */
+interface SignedRequest {
+  method: string;
+  url: string;
+  authorization: string;
+}
+
+/** The channel every browser-oauth entry uses to announce a logout to the others. */
+const CHANNEL = "browser-oauth";
+/** The longest `setTimeout` delay browsers honour. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Creates an OAuth 1.0a client and checks its configuration.
+ * @see https://www.rfc-editor.org/rfc/rfc5849
+ */
+export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Client> {
+  await load();
+  if ((config.sign === undefined) === (config.dangerousConsumerSecret === undefined)) {
+    throw new BrowserOAuthError("invalid_config", "give exactly one of sign and dangerousConsumerSecret");
+  }
+  const core = typed(
+    () =>
+      new WasmOAuth1Client(
+        config.consumerKey,
+        config.dangerousConsumerSecret,
+        config.signatureMethod,
+        config.realm,
+        config.sendVersion === true,
+        config.temporaryCredentialsUrl,
+        config.authorizationUrl,
+        config.tokenUrl,
+        config.callbackUrl,
+        config.tokenLifetimeSeconds ?? 0,
+      ),
+  );
+  const timeoutMs = config.requestTimeoutMs ?? 10_000;
+  const noticeSeconds = config.expiringNoticeSeconds ?? 60;
+  const listeners = new Map<OAuth1Event, Set<() => void>>();
+  const emit = (event: OAuth1Event): void => listeners.get(event)?.forEach((listener) => listener());
+  const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let warned = false;
+  /** Whether credentials were held at the last check, so `expired` fires once per session. */
+  let loggedIn = false;
+
+  /** Signs with the hook or the built-in signer; the `WasmSigning` is consumed either way. */
+  async function signed(signing: WasmSigning): Promise<SignedRequest> {
+    if (config.sign === undefined) return JSON.parse(typed(() => core.sign(signing))) as SignedRequest;
+    let signature: string;
+    try {
+      const tokenSecret = typed(() => core.tokenSecretForSigner(signing));
+      signature = await config.sign(signing.baseString, signing.method as SignatureMethod, tokenSecret);
+    } catch (error) {
+      signing.free();
+      if (error instanceof BrowserOAuthError) throw error;
+      throw new BrowserOAuthError("signing_failed", "the signer hook failed");
+    }
+    return JSON.parse(typed(() => core.finish(signing, signature))) as SignedRequest;
+  }
+
+  /** Sends a signed credentials request; returns its status and body for the core to check. */
+  async function send({ method, url, authorization }: SignedRequest): Promise<[number, string]> {
+    const controller = new AbortController();
+    const abort = setTimeout(() => controller.abort(), Math.min(timeoutMs, MAX_DELAY_MS));
+    try {
+      const response = await fetch(url, {
+        method,
+        headers: { Authorization: authorization },
+        credentials: "omit",
+        signal: controller.signal,
+      });
+      return [response.status, await response.text()];
+    } catch {
+      throw new BrowserOAuthError("network_error", "the request to the provider failed", true);
+    } finally {
+      clearTimeout(abort);
+    }
+  }
+
+  /** Wipes this client; `announce` tells the other tabs and entries. */
+  function wipe(announce: boolean): void {
+    clearTimeout(timer);
+    timer = undefined;
+    loggedIn = false;
+    typed(() => core.logout());
+    if (announce) channel?.postMessage({ type: "logout", source: "oauth1" });
+    emit("logout");
+  }
+
+  /** Re-checks the expiry against the clock and arms one timer for the next event. */
+  function schedule(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    const expiresAt = core.expiresAt();
+    const now = Date.now() / 1000;
+    if (expiresAt === undefined || now >= expiresAt) {
+      if (!loggedIn) return;
+      loggedIn = false;
+      typed(() => core.logout());
+      emit("expired");
+      return;
+    }
+    const warnAt = expiresAt - noticeSeconds;
+    if (now >= warnAt && !warned) {
+      warned = true;
+      emit("expiring");
+    }
+    const next = warned ? expiresAt : warnAt;
+    timer = setTimeout(schedule, Math.min(Math.max(0, (next - now) * 1000), MAX_DELAY_MS));
+  }
+
+  channel?.addEventListener("message", (event: MessageEvent<unknown>) => {
+    const data = event.data as { type?: unknown } | null;
+    if (data?.type === "logout") wipe(false);
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") schedule();
+  });
+
+  async function authorizationUrl(): Promise<string> {
+    const [status, body] = await send(await signed(typed(() => core.beginLogin())));
+    return typed(() => core.authorizationUrl(status, body));
+  }
+
+  return {
+    authorizationUrl,
+    async login() {
+      window.location.assign(await authorizationUrl());
+    },
+    async handleRedirect(url = window.location.href) {
+      const [status, body] = await send(await signed(typed(() => core.beginCallback(url))));
+      const expiresAt = typed(() => core.finishLogin(status, body));
+      warned = false;
+      loggedIn = true;
+      schedule();
+      return { expiresAt: new Date(expiresAt * 1000) };
+    },
+    async fetch(input, init = {}) {
+      const url = new URL(input, window.location.href).href;
+      const method = (init.method ?? "GET").toUpperCase();
+      const headers = new Headers(init.headers);
+      let body = init.body;
+      let formBody: string | undefined;
+      if (body instanceof URLSearchParams) {
+        formBody = body.toString();
+        body = formBody;
+        headers.set("Content-Type", "application/x-www-form-urlencoded");
+      } else if (typeof body === "string" && headers.get("Content-Type")?.split(";")[0]?.trim() === "application/x-www-form-urlencoded") {
+        formBody = body;
+      }
+      let signing: WasmSigning;
+      try {
+        signing = typed(() => core.prepareFetch(method, url, formBody));
+      } catch (error) {
+        // The core dropped the credentials: their app-set lifetime is over.
+        if (error instanceof BrowserOAuthError && error.code === "token_expired") schedule();
+        throw error;
+      }
+      const request = await signed(signing);
+      headers.set("Authorization", request.authorization);
+      return fetch(url, { ...init, method, headers, body: body ?? null });
+    },
+    expiresAt() {
+      const at = core.expiresAt();
+      return at === undefined ? undefined : new Date(at * 1000);
+    },
+    logout() {
+      wipe(true);
+    },
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (set === undefined) listeners.set(event, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  };
+}
