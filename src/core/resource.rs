@@ -14,13 +14,18 @@ pub fn origin_allowed(allowed: &[alloc::string::String], origin: &str) -> bool {
 /// `error="invalid_token"` (quoted or not, RFC 6750 §3): the token expired or was revoked,
 /// so one refresh and one retry may help.
 pub fn is_invalid_token(www_authenticate: &str) -> bool {
-    let lower = www_authenticate.to_ascii_lowercase();
-    lower.trim_start().starts_with("bearer")
-        && lower.split([',', ' ']).any(|param| {
+    // Byte-wise and without allocating: this runs in wasm, where every byte ships.
+    let header = www_authenticate.trim_start();
+    let scheme_ok = header
+        .get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
+    scheme_ok
+        && header.split([',', ' ']).any(|param| {
+            let param = param.trim();
             param
-                .trim()
-                .strip_prefix("error=")
-                .is_some_and(|v| v.trim_matches('"') == "invalid_token")
+                .get(..6)
+                .is_some_and(|name| name.eq_ignore_ascii_case("error="))
+                && param[6..].trim_matches('"') == "invalid_token"
         })
 }
 

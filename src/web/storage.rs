@@ -6,7 +6,6 @@
 //! serde_json layer costs 2.3 KB gzipped for values we encode as short form strings anyway.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use web_sys::Storage;
 
@@ -48,13 +47,13 @@ pub fn remove_prefixed(prefix: &str) {
         let Some(storage) = storage.ok().flatten() else {
             continue;
         };
-        // Keys first: removing shifts the indexes.
-        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
-            .filter_map(|i| storage.key(i).ok().flatten())
-            .filter(|key| key.starts_with(prefix))
-            .collect();
-        for key in keys {
-            let _ = storage.remove_item(&key);
+        // Backwards, so that removing a key does not shift the ones still to visit.
+        for index in (0..storage.length().unwrap_or(0)).rev() {
+            if let Some(key) = storage.key(index).ok().flatten()
+                && key.starts_with(prefix)
+            {
+                let _ = storage.remove_item(&key);
+            }
         }
     }
 }
