@@ -516,7 +516,7 @@ pub fn backoff_ms(attempt: u32, retry_after: Option<&str>, jitter: u32) -> Optio
         .min(BACKOFF_CAP_MS);
     let delay = base / 2 + jitter % (base / 2 + 1);
     let asked = retry_after
-        .map(str::trim)
+        .map(|s| s.trim_matches(' '))
         .filter(|s| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|s| s.parse::<u32>().ok());
     match asked {
