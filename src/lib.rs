@@ -59,6 +59,7 @@ static HEAP: heap::Heap = heap::Heap::new();
 pub mod internal {
     pub use crate::core::error::{Code, Error};
     pub use crate::core::json::parse as parse_json;
+    pub use crate::core::jws::{KeyStep, SignatureCheck};
     pub use crate::core::pkce::CodeVerifier;
     pub use crate::core::session::{Event, Policy, Session, timer_delay_ms};
     pub use crate::core::token::process_token_response;

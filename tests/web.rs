@@ -3,8 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use browser_oauth::internal::{
-    Code, CodeVerifier, Event, Policy, Session, Timer, fill_random, process_token_response,
-    timer_delay_ms,
+    Code, CodeVerifier, Event, KeyStep, Policy, Session, SignatureCheck, Timer, fill_random,
+    process_token_response, timer_delay_ms,
 };
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -249,4 +249,71 @@ fn freed_secrets_are_wiped_from_linear_memory() {
     );
     let bytes = memory.subarray(start, start + len).to_vec();
     assert!(bytes[8..].iter().all(|&b| b == 0), "{bytes:?}");
+}
+
+/// Makes a key pair for `alg` in WebCrypto, signs a compact JWS with it, and returns
+/// `{jwks, token}`: the public key as a JWKS document (kid "k1") and the token.
+const SIGN_JS: &str = r#"return (async () => {
+  const p = {
+    RS256: [{ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, { name: 'RSASSA-PKCS1-v1_5' }],
+    PS256: [{ name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, { name: 'RSA-PSS', saltLength: 32 }],
+    ES256: [{ name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-256' }],
+  }[alg];
+  const keys = await crypto.subtle.generateKey(p[0], true, ['sign', 'verify']);
+  const jwk = { ...(await crypto.subtle.exportKey('jwk', keys.publicKey)), kid: 'k1' };
+  const b64 = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const enc = (o) => b64(new TextEncoder().encode(JSON.stringify(o)));
+  const input = enc({ alg, kid: 'k1' }) + '.' + enc({ sub: 'alice' });
+  const sig = await crypto.subtle.sign(p[1], keys.privateKey, new TextEncoder().encode(input));
+  return { jwks: JSON.stringify({ keys: [jwk] }), token: input + '.' + b64(sig) };
+})()"#;
+
+/// What the wrapper does with a verify plan (pkg/src/index.ts `verify`); `tamper` changes
+/// one byte of the signed data first.
+const VERIFY_JS: &str = r#"return (async () => {
+  const p = JSON.parse(plan);
+  const key = await crypto.subtle.importKey('jwk', p.jwk, p.import, false, ['verify']);
+  const sig = Uint8Array.from(atob(p.sig.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+  const data = tamper ? p.data.slice(0, -1) + (p.data.endsWith('A') ? 'B' : 'A') : p.data;
+  return crypto.subtle.verify(p.params, key, sig, new TextEncoder().encode(data));
+})()"#;
+
+async fn run_js(source: &str, names: &str, args: &[JsValue]) -> JsValue {
+    let f = Function::new_with_args(names, source);
+    let promise = match args {
+        [a] => f.call1(&JsValue::NULL, a),
+        [a, b] => f.call2(&JsValue::NULL, a, b),
+        _ => unreachable!(),
+    };
+    JsFuture::from(Promise::from(promise.unwrap()))
+        .await
+        .unwrap()
+}
+
+/// specs §10 steps 6-7 (issue 4 item 4): the key the core selects and the parameters it
+/// plans are what WebCrypto needs, for RS256, PS256 and ES256; a changed byte fails.
+#[wasm_bindgen_test]
+async fn verify_plans_work_with_webcrypto_for_rs256_ps256_and_es256() {
+    for alg in ["RS256", "PS256", "ES256"] {
+        let made = run_js(SIGN_JS, "alg", &[alg.into()]).await;
+        let text = |name: &str| {
+            Reflect::get(&made, &name.into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        };
+        let mut check = SignatureCheck::new(&text("token")).unwrap();
+        let Ok(KeyStep::Verify(plan)) = check.with_keys(Some(&text("jwks"))) else {
+            panic!("{alg}: no plan")
+        };
+        for (tamper, expected) in [(false, true), (true, false)] {
+            let verdict = run_js(
+                VERIFY_JS,
+                "plan,tamper",
+                &[plan.as_str().into(), tamper.into()],
+            )
+            .await;
+            assert_eq!(verdict.as_bool(), Some(expected), "{alg} tamper={tamper}");
+        }
+    }
 }

@@ -297,7 +297,7 @@ export interface Client {
  */
 export async function createClient(config: ClientConfig): Promise<Client> {
   await load();
-  const json = JSON.stringify({ allowedOrigins: [location.origin], ...config });
+  const json = JSON.stringify({ ...config, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => discoveryRequest(json));
   const [status, body] = discovery === undefined ? [0, undefined] : await send(JSON.parse(discovery) as CoreRequest);
   const listeners = new Map<string, Set<(event: never) => void>>();

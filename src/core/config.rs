@@ -95,15 +95,20 @@ impl Config {
             Some("refuse") => true,
             Some(_) => return Err(Code::InvalidConfig.into()),
         };
-        let allowed_origins = match doc.get("allowedOrigins") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|item| item.as_str().filter(|o| is_origin(o)).map(String::from))
-                .collect::<Option<_>>()
-                .ok_or(Code::InvalidConfig)?,
+        let mut allowed_origins = Vec::new();
+        match doc.get("allowedOrigins") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for item in items {
+                    let origin = item
+                        .as_str()
+                        .filter(|o| is_origin(o))
+                        .ok_or(Code::InvalidConfig)?;
+                    allowed_origins.push(origin.into());
+                }
+            }
             Some(_) => return Err(Code::InvalidConfig.into()),
-        };
+        }
         let scope = text("scope")?.unwrap_or("openid");
         super::authorize::check_scope(scope)?;
         let well_known = match text("discovery")? {

@@ -21,8 +21,8 @@
 //! same storage wipe ([`KEY_PREFIX`] covers its keys too). RFC 5849 defines no revocation, so
 //! it adds nothing to step 2.
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::error::{Code, Result};
 use super::json::ObjectWriter;
@@ -77,7 +77,8 @@ pub enum Outcome {
 
 /// The logout plan of one session. See the module documentation for the order.
 pub struct Logout {
-    revocations: VecDeque<(usize, FormPost)>,
+    /// The revocations still to send, the next one last.
+    revocations: Vec<(usize, FormPost)>,
     /// Which outcome slot the request out is for: 0 refresh token, 1 access token.
     current: Option<usize>,
     outcomes: [Outcome; 2],
@@ -89,7 +90,7 @@ pub struct Logout {
 impl Logout {
     /// Plans the logout of `tokens` (taken out of the session; `None` when none were held).
     pub fn new(tokens: Option<TokenSet>, input: &LogoutInput<'_>) -> Self {
-        let mut revocations = VecDeque::new();
+        let mut revocations = Vec::new();
         let mut outcomes = [Outcome::None; 2];
         let mut id_token = None;
         if let Some(tokens) = tokens {
@@ -111,7 +112,7 @@ impl Logout {
                         push_pair(&mut body, "token_type_hint", hint);
                         push_pair(&mut body, "client_id", input.client_id);
                         let url = endpoint.into();
-                        revocations.push_back((slot, FormPost { url, body }));
+                        revocations.insert(0, (slot, FormPost { url, body }));
                         Outcome::Failed
                     }
                 };
@@ -132,7 +133,7 @@ impl Logout {
     /// The next step of the plan.
     #[must_use]
     pub fn poll(&mut self) -> Next {
-        if let Some((slot, post)) = self.revocations.pop_front() {
+        if let Some((slot, post)) = self.revocations.pop() {
             self.current = Some(slot);
             return Next::Revoke(post);
         }

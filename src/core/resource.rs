@@ -14,13 +14,15 @@ pub fn origin_allowed(allowed: &[alloc::string::String], origin: &str) -> bool {
 /// `error="invalid_token"` (quoted or not, RFC 6750 §3): the token expired or was revoked,
 /// so one refresh and one retry may help.
 pub fn is_invalid_token(www_authenticate: &str) -> bool {
-    let lower = www_authenticate.to_ascii_lowercase();
-    lower.trim_start().starts_with("bearer")
-        && lower.split([',', ' ']).any(|param| {
-            param
-                .trim()
-                .strip_prefix("error=")
-                .is_some_and(|v| v.trim_matches('"') == "invalid_token")
+    // On bytes, ASCII only and without allocating: this runs in wasm, where every byte ships
+    // (Unicode-aware trimming alone pulls in a table).
+    let header = www_authenticate.trim_start_matches(' ').as_bytes();
+    header.len() >= 6
+        && header[..6].eq_ignore_ascii_case(b"bearer")
+        && header.split(|&b| b == b',' || b == b' ').any(|param| {
+            param.len() > 6
+                && param[..6].eq_ignore_ascii_case(b"error=")
+                && matches!(&param[6..], b"invalid_token" | b"\"invalid_token\"")
         })
 }
 

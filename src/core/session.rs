@@ -21,8 +21,8 @@
 //! refresh response that cannot be used (the provider may already have rotated the old
 //! refresh token, and spending it again would look like replay).
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::error::{Code, Error};
 use super::id_token::IdTokenClaims;
@@ -124,7 +124,8 @@ pub struct Session {
     refresh: Refresh,
     expiring_sent: bool,
     expired_sent: bool,
-    events: VecDeque<Event>,
+    /// Queued events, newest last (a handful at most between two drains).
+    events: Vec<Event>,
 }
 
 /// What a login holds. Dropping it frees the token strings, which the wasm allocator
@@ -157,7 +158,7 @@ impl Session {
             refresh: Refresh::Idle,
             expiring_sent: false,
             expired_sent: false,
-            events: VecDeque::new(),
+            events: Vec::new(),
         }
     }
 
@@ -225,12 +226,12 @@ impl Session {
         if now >= expiring_at && !self.expiring_sent {
             self.expiring_sent = true;
             if now < expires_at {
-                self.events.push_back(Event::Expiring { expires_at });
+                self.events.push(Event::Expiring { expires_at });
             }
         }
         if now >= expires_at && !self.expired_sent {
             self.expired_sent = true;
-            self.events.push_back(Event::Expired { expires_at });
+            self.events.push(Event::Expired { expires_at });
         }
         self.policy.auto_refresh && now >= expiring_at && self.can_start_refresh(now)
     }
@@ -341,7 +342,7 @@ impl Session {
         let transient = status == 0 || status == 429 || (500..600).contains(&status);
         let delay = backoff_ms(attempt, retry_after, jitter)
             .filter(|_| transient && attempt < self.policy.max_attempts);
-        self.events.push_back(Event::RefreshFailed {
+        self.events.push(Event::RefreshFailed {
             code: error.code,
             attempt,
             will_retry: delay.is_some(),
@@ -397,7 +398,7 @@ impl Session {
         self.refresh = Refresh::Idle;
         self.expiring_sent = false;
         self.expired_sent = false;
-        self.events.push_back(Event::Refreshed { expires_at });
+        self.events.push(Event::Refreshed { expires_at });
         Ok(())
     }
 
@@ -410,7 +411,7 @@ impl Session {
 
     /// Queues the `logout` event, once the logout is complete.
     pub fn logged_out(&mut self, other_tab: bool) {
-        self.events.push_back(Event::Logout { other_tab });
+        self.events.push(Event::Logout { other_tab });
     }
 
     /// Ends the session for `code`: wipes the vault, stops refreshing, emits `sessionEnded`.
@@ -418,14 +419,14 @@ impl Session {
     pub fn end(&mut self, code: Code) -> Error {
         self.vault = None;
         self.refresh = Refresh::Idle;
-        self.events.push_back(Event::SessionEnded { code });
+        self.events.push(Event::SessionEnded { code });
         code.into()
     }
 
     /// The next event for the app.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        (!self.events.is_empty()).then(|| self.events.remove(0))
     }
 
     /// The start of the `expiring` window: `margin` before expiry, but not before half of
@@ -453,7 +454,7 @@ impl Session {
             return Err(Code::ScopeBroader.into());
         }
         if !same_scope(granted, against) {
-            self.events.push_back(Event::ScopeChanged {
+            self.events.push(Event::ScopeChanged {
                 requested: self.requested_scope.clone(),
                 granted: granted.into(),
             });
@@ -515,7 +516,7 @@ pub fn backoff_ms(attempt: u32, retry_after: Option<&str>, jitter: u32) -> Optio
         .min(BACKOFF_CAP_MS);
     let delay = base / 2 + jitter % (base / 2 + 1);
     let asked = retry_after
-        .map(str::trim)
+        .map(|s| s.trim_matches(' '))
         .filter(|s| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|s| s.parse::<u32>().ok());
     match asked {
