@@ -13,6 +13,9 @@ export type { ErrorCode } from "./errors.js";
 
 let ready: Promise<unknown> | undefined;
 
+/** The BroadcastChannel on which every browser-oauth entry announces a logout. */
+const ENTRIES_CHANNEL = "browser-oauth";
+
 /** Loads and instantiates the WebAssembly module once. */
 function load(): Promise<unknown> {
   ready ??= init();
@@ -306,6 +309,9 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   const channel = typeof BroadcastChannel === "function"
     ? new BroadcastChannel(`browser-oauth:${config.clientId} ${config.issuer}`)
     : undefined;
+  // ...and every other browser-oauth entry of the origin, in this tab too: the OAuth 1.0a
+  // entry (`browser-oauth/oauth1`) wipes its credentials when it hears this.
+  const entries = typeof BroadcastChannel === "function" ? new BroadcastChannel(ENTRIES_CHANNEL) : undefined;
 
   /** Runs a core call, converts its errors, then delivers the events it queued. */
   const call = <T>(fn: () => T): T => {
@@ -416,6 +422,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     async logout(options = {}) {
       inflight = undefined;
       const result = (await run(() => core.logout(JSON.stringify(options)))) as LogoutResult;
+      entries?.postMessage({ type: "logout", source: "oauth2" });
       if (result.endSession !== undefined) window.location.assign(result.endSession);
       return result;
     },

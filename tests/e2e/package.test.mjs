@@ -117,4 +117,19 @@ describe('the browser-oauth package in Chromium', () => {
       'several logins may be in flight at once, each under its own state');
     assert.equal(outcome.user, null, 'no user before login');
   });
+
+  test('logout announces itself on the browser-oauth channel, which the OAuth 1.0a entry wipes on (issue 5 item 5)', async () => {
+    const message = await page.evaluate(async (md) => {
+      const heard = new Promise((resolve) => {
+        const listener = new BroadcastChannel('browser-oauth');
+        listener.onmessage = (event) => { listener.close(); resolve(event.data); };
+      });
+      const client = await window.pkg.createClient({
+        issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', metadata: md,
+      });
+      await client.logout({ local: true });
+      return heard;
+    }, metadata());
+    assert.deepEqual(message, { type: 'logout', source: 'oauth2' });
+  });
 });
