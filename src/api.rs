@@ -89,6 +89,13 @@ impl WasmClient {
         step(self.inner.begin_redirect(url))
     }
 
+    /// Checks the redirect back at `url` without cleaning the address bar or exchanging the
+    /// code (the low-level step `handleRedirect` starts with).
+    #[wasm_bindgen(js_name = validateCallback)]
+    pub fn validate_callback(&mut self, url: &str) -> Result<(), JsValue> {
+        self.inner.validate_redirect(url).map_err(throw)
+    }
+
     /// Starts a refresh round; returns its first step.
     #[wasm_bindgen(js_name = startRefresh)]
     pub fn start_refresh(&mut self) -> Result<String, JsValue> {

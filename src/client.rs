@@ -214,10 +214,17 @@ impl Client {
     /// bar, takes the pending request (single use), validates the response and returns the
     /// code exchange to send.
     pub fn begin_redirect(&mut self, url: &str) -> Result<Step> {
-        let mode = self.config.response_mode;
         // specs §2: the response leaves the address bar first, whatever happens next.
-        page::replace_url(&strip_response_params(url, mode))?;
-        let params = CallbackParams::parse(url, mode)?;
+        page::replace_url(&strip_response_params(url, self.config.response_mode))?;
+        self.validate_redirect(url)?;
+        self.exchange_code()
+    }
+
+    /// Checks the redirect back at `url` (state, `iss`, single use, time limit) and holds
+    /// the validated code for [`Client::exchange_code`]. Touches neither the address bar
+    /// nor the network.
+    pub fn validate_redirect(&mut self, url: &str) -> Result<()> {
+        let params = CallbackParams::parse(url, self.config.response_mode)?;
         let key = PendingAuthorization::storage_key(params.state()?);
         let stored = storage::take(&key)?.ok_or(Code::StateMismatch)?;
         let pending = PendingAuthorization::decode(&stored)?;
@@ -226,13 +233,21 @@ impl Client {
             max_age: self.config.pending_max_age,
             iss_required: self.metadata.iss_parameter_supported,
         };
-        let callback = validate_callback(url, params, pending, &policy)?;
+        self.op = Op::Exchange(validate_callback(url, params, pending, &policy)?);
+        Ok(())
+    }
+
+    /// The first step of the code exchange for the callback [`Client::validate_redirect`]
+    /// holds.
+    pub fn exchange_code(&self) -> Result<Step> {
+        let Op::Exchange(callback) = &self.op else {
+            return Err(Code::InvalidCallback.into());
+        };
         let post = build_code_exchange(
             &self.metadata.token_endpoint,
             &self.config.client_id,
-            &callback,
+            callback,
         );
-        self.op = Op::Exchange(callback);
         Ok(Step::send(self.post(post), None))
     }
 

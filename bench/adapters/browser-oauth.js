@@ -19,8 +19,9 @@ export async function ready(provider) {
   return {
     // PKCE + state + nonce + URL, pending request stored in sessionStorage (synchronous).
     build: () => client.authorizationUrl({ returnTo: '/inbox' }),
-    // No export stops before the code exchange yet: `validate` is not measured for us.
-    validate: undefined,
+    // Parse the callback, take the pending request (single use), check state, iss and the
+    // time limit; no network, address bar untouched (the code stays held for an exchange).
+    validate: (url) => client.validateCallback(url),
     // Validate (state, iss, single use, time limit), clean the address bar, exchange the
     // code through the page's (stubbed) fetch, check the token response and ID token claims.
     handle: (url) => client.handleRedirect(url),

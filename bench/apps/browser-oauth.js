@@ -1,5 +1,4 @@
-// Small app for the bundle-size figure: log in, handle the redirect, hold the tokens.
-// Logout is not in browser-oauth yet; it will be added here when it lands.
+// Small app for the bundle-size figure: log in, handle the redirect, hold the tokens, log out.
 import { createClient } from '../../pkg/dist/index.js';
 
 const auth = await createClient({
@@ -12,6 +11,7 @@ const auth = await createClient({
 if (location.pathname === '/callback') {
   const { returnTo } = await auth.handleRedirect();
   document.body.textContent = `${auth.user()?.sub} ${returnTo}`;
+  document.querySelector('#logout').onclick = () => auth.logout({ endSession: true });
 } else {
   document.querySelector('#login').onclick = () => auth.login({ returnTo: '/' });
 }

@@ -97,11 +97,22 @@ describe('the browser-oauth package in Chromium', () => {
       }
       const keys = Object.keys(sessionStorage);
       const second = new URL(client.authorizationUrl()).searchParams.get('state');
+      const inFlight = Object.keys(sessionStorage).sort();
+      const callback = `https://app.example/cb?code=c0de&state=${second}&iss=${encodeURIComponent(md.issuer)}`;
+      client.validateCallback(callback);
+      let replay;
+      try {
+        client.validateCallback(callback);
+      } catch (error) {
+        replay = error.code;
+      }
       return {
         params: Object.fromEntries(url.searchParams),
         keys,
-        inFlight: Object.keys(sessionStorage).sort(),
+        inFlight,
         second,
+        replay,
+        left: Object.keys(sessionStorage),
         reserved,
         user: client.user() ?? null,
       };
@@ -115,6 +126,8 @@ describe('the browser-oauth package in Chromium', () => {
     assert.equal(outcome.reserved, 'invalid_config', 'extraParams cannot override state');
     assert.deepEqual(outcome.inFlight, [`browser-oauth:pending:${outcome.params.state}`, `browser-oauth:pending:${outcome.second}`].sort(),
       'several logins may be in flight at once, each under its own state');
+    assert.equal(outcome.replay, 'state_mismatch', 'validateCallback takes the pending request: a replay is refused');
+    assert.deepEqual(outcome.left, [`browser-oauth:pending:${outcome.params.state}`], 'only the other login is still pending');
     assert.equal(outcome.user, null, 'no user before login');
   });
 
