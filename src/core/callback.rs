@@ -16,7 +16,7 @@ use super::error::{Code, Error, Result, ServerDetail};
 use super::pending::{PendingAuthorization, ResponseMode};
 use super::redirect::RedirectUri;
 use super::secret::{constant_time_eq, secret_string};
-use super::url::{Url, parse_unique_pairs};
+use super::url::{Url, parse_unique_pairs, without_query_params};
 
 secret_string!(
     /// An authorization code: a short-lived, single-use credential.
@@ -131,33 +131,10 @@ pub fn strip_response_params(url: &str, mode: ResponseMode) -> String {
         "error_uri",
         "session_state",
     ];
-    let (before_fragment, fragment) = url
-        .split_once('#')
-        .map_or((url, None), |(a, b)| (a, Some(b)));
-    if mode == ResponseMode::Fragment {
-        return before_fragment.into();
+    match mode {
+        ResponseMode::Fragment => url.split_once('#').map_or(url, |(before, _)| before).into(),
+        ResponseMode::Query => without_query_params(url, |name| RESPONSE_PARAMS.contains(&name)),
     }
-    let (base, query) = before_fragment
-        .split_once('?')
-        .unwrap_or((before_fragment, ""));
-    let kept = query.split('&').filter(|part| {
-        let name = part.split('=').next().unwrap_or("");
-        !part.is_empty()
-            && !RESPONSE_PARAMS
-                .iter()
-                .any(|p| super::url::form_decode(name).as_deref() == Some(p))
-    });
-    let mut out = String::from(base);
-    // Pushed one by one: `join` carries a panic path (and a `Vec`).
-    for (i, part) in kept.enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        out.push_str(part);
-    }
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
 }
 
 /// An error response (RFC 6749 §4.1.2.1) as a typed error carrying the provider's words.

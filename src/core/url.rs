@@ -121,6 +121,31 @@ fn split_off(text: &str, at: char) -> (&str, Option<&str>) {
     }
 }
 
+/// `url` without the query parameters whose (form-decoded) name `drop` selects: the other
+/// parameters keep their order and their text, and the fragment stays. Used to take an
+/// authorization response out of the address bar (specs §2).
+pub fn without_query_params(url: &str, drop: impl Fn(&str) -> bool) -> String {
+    let (rest, fragment) = url
+        .split_once('#')
+        .map_or((url, None), |(a, b)| (a, Some(b)));
+    let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let kept = query.split('&').filter(|part| {
+        let name = part.split_once('=').map_or(*part, |(name, _)| name);
+        !part.is_empty() && !form_decode(name).is_some_and(|name| drop(&name))
+    });
+    let mut out = String::from(base);
+    // Pushed one by one: `join` carries a panic path (and a `Vec`).
+    for (i, part) in kept.enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(part);
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 /// Appends `name=value` to a form-encoded string, with `&` between pairs.
 pub fn push_pair(out: &mut String, name: &str, value: &str) {
     if !out.is_empty() {

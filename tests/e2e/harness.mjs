@@ -286,3 +286,23 @@ export async function wasmMemoryContains(page, needle) {
   assert.ok(found !== null, 'wasmMemoryContains: no WebAssembly memory captured (add captureWasmMemories)');
   return found;
 }
+
+/**
+ * Opens the demo app at `siteUrl` in a new page of `context`, clicks "Log in" and completes
+ * the provider's prompts if it shows any (a live provider session may skip them); returns
+ * the page and the error code the app shows ('' when signed in).
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {string} siteUrl
+ * @returns {Promise<{ page: import('playwright-core').Page, code: string | null }>}
+ */
+export async function signInThroughApp(context, siteUrl) {
+  const page = await context.newPage();
+  await page.goto(`${siteUrl}/`);
+  await page.locator('#status', { hasText: 'ready' }).waitFor();
+  await page.click('#login');
+  const done = page.locator('#status', { hasText: /signed in|error/ });
+  const prompt = page.locator('form input[type=hidden][name=prompt]');
+  await Promise.race([done.waitFor(), prompt.waitFor({ state: 'attached' }).then(() => signInAtProvider(page))]);
+  await done.waitFor();
+  return { page, code: await page.textContent('#error-code') };
+}

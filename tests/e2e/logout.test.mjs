@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInAtProvider, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -54,15 +54,8 @@ async function openContext(issuer = provider.url, extra = {}) {
 
 /** Opens the app in a new page and signs in (the provider may skip its prompts). */
 async function signedInPage(context) {
-  const page = await context.newPage();
-  await page.goto(`${site.url}/`);
-  await page.locator('#status', { hasText: 'ready' }).waitFor();
-  await page.click('#login');
-  const done = page.locator('#status', { hasText: /signed in|error/ });
-  const prompt = page.locator('form input[type=hidden][name=prompt]');
-  await Promise.race([done.waitFor(), prompt.waitFor({ state: 'attached' }).then(() => signInAtProvider(page))]);
-  await done.waitFor();
-  assert.equal(await page.textContent('#status'), 'signed in', await page.textContent('#error-code'));
+  const { page, code } = await signInThroughApp(context, site.url);
+  assert.equal(await page.textContent('#status'), 'signed in', code);
   return page;
 }
 

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInAtProvider, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -259,18 +259,5 @@ async function until(condition) {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-/**
- * Opens the app in a new page of `context`, clicks "Log in" and completes the provider's
- * prompts if it shows any; returns the page and the error code shown ('' when signed in).
- */
-async function signIn(context) {
-  const page = await context.newPage();
-  await page.goto(`${site.url}/`);
-  await page.locator('#status', { hasText: 'ready' }).waitFor();
-  await page.click('#login');
-  const done = page.locator('#status', { hasText: /signed in|error/ });
-  const prompt = page.locator('form input[type=hidden][name=prompt]');
-  await Promise.race([done.waitFor(), prompt.waitFor({ state: 'attached' }).then(() => signInAtProvider(page))]);
-  await done.waitFor();
-  return { page, code: await page.textContent('#error-code') };
-}
+/** Signs in through the demo app in a new page of `context` (see signInThroughApp). */
+const signIn = (context) => signInThroughApp(context, site.url);

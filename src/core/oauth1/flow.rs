@@ -16,6 +16,7 @@ use super::sign::TokenSecret;
 use crate::core::error::{Code, Error, Result, ServerDetail};
 use crate::core::pending::u64_to_string;
 use crate::core::secret::constant_time_eq;
+use crate::core::url::without_query_params;
 
 /// How long a [`PendingRequest`] stays valid, in seconds: ten minutes, enough to log in and
 /// approve at the provider (specs §14.1; design.md: the pending request is single use, with a
@@ -227,25 +228,9 @@ pub fn callback_token(callback_url: &str) -> Result<String> {
 /// happens next), applied to the OAuth 1.0a callback. Other query parameters, in order, and
 /// the fragment stay.
 pub fn strip_callback_params(callback_url: &str) -> String {
-    let (rest, fragment) = match callback_url.split_once('#') {
-        Some((rest, fragment)) => (rest, Some(fragment)),
-        None => (callback_url, None),
-    };
-    let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let mut out = String::from(base);
-    let kept = query.split('&').filter(|piece| {
-        let name = piece.split_once('=').map_or(*piece, |(name, _)| name);
-        !piece.is_empty() && name != "oauth_token" && name != "oauth_verifier"
-    });
-    for (index, piece) in kept.enumerate() {
-        out.push(if index == 0 { '?' } else { '&' });
-        out.push_str(piece);
-    }
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
+    without_query_params(callback_url, |name| {
+        name == "oauth_token" || name == "oauth_verifier"
+    })
 }
 
 /// Step 2, callback (specs §14.1, §2.2): checks the callback URL against the pending request
