@@ -26,7 +26,7 @@ use alloc::vec::Vec;
 
 use super::error::{Code, Result};
 use super::json::ObjectWriter;
-use super::pending::{KEY_PREFIX, u64_to_string};
+use super::pending::{KEY_PREFIX, parse_u64, u64_to_string};
 use super::secret::constant_time_eq;
 use super::token::{FormPost, IdToken, TokenSet};
 use super::url::{parse_unique_pairs, push_pair};
@@ -227,8 +227,8 @@ impl LogoutState {
         if !constant_time_eq(stored.as_bytes(), state.as_bytes()) {
             return Err(Code::StateMismatch.into());
         }
-        let created: u64 = get("a")
-            .and_then(|a| a.parse().ok())
+        let created = get("a")
+            .and_then(|a| parse_u64(a))
             .ok_or(Code::StateMismatch)?;
         if now < created || now - created > max_age {
             return Err(Code::PendingRequestExpired.into());

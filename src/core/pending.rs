@@ -119,7 +119,7 @@ impl PendingAuthorization {
                 .map(|(_, v)| v.clone())
         };
         let required = |name: &str| get(name).ok_or(Code::StateMismatch);
-        let created_at = required("a")?.parse().map_err(|_| Code::StateMismatch)?;
+        let created_at = parse_u64(&required("a")?).ok_or(Code::StateMismatch)?;
         Ok(PendingAuthorization {
             state: State::new(required("s")?),
             verifier: CodeVerifier::parse(&required("v")?).map_err(|_| Code::StateMismatch)?,
@@ -138,6 +138,22 @@ impl PendingAuthorization {
     pub fn is_expired(&self, now: u64, max_age: u64) -> bool {
         now < self.created_at || now - self.created_at > max_age
     }
+}
+
+/// Reads the decimal text [`u64_to_string`] writes: one or more ASCII digits, no sign and no
+/// spaces; `None` on anything else or on overflow. The one number reader of the shipped code:
+/// `str::parse` would add a generic copy per integer type, with sign handling we never want.
+pub fn parse_u64(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |value, byte| {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// Decimal text of a `u64` without the formatting machinery (and without a digit buffer

@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 use super::error::{Code, Error};
 use super::id_token::IdTokenClaims;
 use super::json::ObjectWriter;
-use super::pending::u64_to_string;
+use super::pending::{parse_u64, u64_to_string};
 use super::token::{FormPost, TokenSet, build_refresh_request, process_token_response};
 
 /// The session's knobs, from the client configuration.
@@ -517,8 +517,9 @@ pub fn backoff_ms(attempt: u32, retry_after: Option<&str>, jitter: u32) -> Optio
     let delay = base / 2 + jitter % (base / 2 + 1);
     let asked = retry_after
         .map(|s| s.trim_matches(' '))
-        .filter(|s| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|s| s.parse::<u32>().ok());
+        .filter(|s| s.len() <= 9)
+        .and_then(parse_u64)
+        .map(|seconds| seconds as u32);
     match asked {
         Some(seconds) if seconds > MAX_RETRY_AFTER_SECONDS => None,
         Some(seconds) => Some(delay.max(seconds * 1000)),

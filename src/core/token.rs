@@ -5,6 +5,7 @@ use alloc::string::String;
 use super::callback::ValidatedCallback;
 use super::error::{Code, Error, Result, ServerDetail};
 use super::json::{self, Value};
+use super::pending::parse_u64;
 use super::secret::secret_string;
 use super::url::push_pair;
 
@@ -127,10 +128,8 @@ pub fn process_token_response(
     let expires_in = match doc.get("expires_in") {
         None | Some(Value::Null) => None,
         Some(Value::Number(Some(n))) if *n >= 0 => Some(*n as u64),
-        Some(Value::String(s))
-            if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            s.parse().ok()
+        Some(Value::String(s)) if s.len() <= 12 => {
+            Some(parse_u64(s).ok_or(Code::InvalidTokenResponse)?)
         }
         Some(_) => return Err(Code::InvalidTokenResponse.into()),
     };

@@ -6,6 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::error::{Code, Result};
+use super::pending::parse_u64;
 
 /// The parts of an absolute `scheme://host[:port]/path?query#fragment` URL, borrowed from
 /// the original text. No normalisation except that [`Url::port`] fills in the default port.
@@ -72,9 +73,7 @@ impl<'a> Url<'a> {
             return None;
         }
         let explicit_port = match port_text {
-            Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(p.parse().ok()?)
-            }
+            Some(p) if p.len() <= 5 => Some(u16::try_from(parse_u64(p)?).ok()?),
             Some(_) => return None,
             None => None,
         };

@@ -8,9 +8,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::encode::{self, encode, push_encoded};
+use super::encode::{encode, push_encoded};
 use crate::core::error::{Code, Result};
-use crate::core::pending::u64_to_string;
+use crate::core::pending::{parse_u64, u64_to_string};
 
 /// A request URL taken apart for signing (§3.4.1.2).
 #[derive(Debug)]
@@ -171,6 +171,6 @@ fn split_port(authority: &str) -> Option<(&str, Option<u16>)> {
     if port.is_empty() {
         return Some((host, None));
     }
-    let port = encode::parse_decimal(port)?;
+    let port = parse_u64(port)?;
     Some((host, Some(u16::try_from(port).ok()?)))
 }

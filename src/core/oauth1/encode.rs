@@ -5,8 +5,10 @@
 //! - the decoding of `application/x-www-form-urlencoded` text, used for query and body
 //!   parameters (specs §14.2, §3.4.1.3.1) and for credential responses (specs §14.1);
 //! - standard base64 with padding (RFC 2045) for HMAC signatures (specs §14.2, §3.4.2);
-//! - reading decimal numbers (ports, the pending record); writing them is
-//!   [`u64_to_string`](crate::core::pending::u64_to_string).
+//!
+//! Decimal numbers (ports, the pending record) are written by
+//! [`u64_to_string`](crate::core::pending::u64_to_string) and read by
+//! [`parse_u64`](crate::core::pending::parse_u64), shared with the OAuth 2 core.
 //!
 //! Decoding works on bytes, not strings: a query may carry `%FF`, and the server re-encodes
 //! the byte it decoded, so a lossy UTF-8 step here would break the signature.
@@ -119,15 +121,6 @@ pub(super) fn base64(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-/// Parses a non-empty run of ASCII digits as written by
-/// [`u64_to_string`](crate::core::pending::u64_to_string); no sign, no spaces.
-pub(super) fn parse_decimal(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
 }
 
 /// Whether `byte` is in the §3.6 unreserved set `ALPHA DIGIT - . _ ~`.

@@ -10,11 +10,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::base_string;
-use super::encode::{self, form_decode, push_encoded, single};
+use super::encode::{form_decode, push_encoded, single};
 use super::request::{self, Consumer, Nonce, PreparedRequest, Protocol, Request};
 use super::sign::TokenSecret;
 use crate::core::error::{Code, Error, Result, ServerDetail};
-use crate::core::pending::u64_to_string;
+use crate::core::pending::{parse_u64, u64_to_string};
 use crate::core::secret::constant_time_eq;
 use crate::core::url::without_query_params;
 
@@ -192,7 +192,7 @@ impl PendingRequest {
             .ok()
             .filter(|t| !t.is_empty())?;
         let secret = String::from_utf8(field("s")?.to_vec()).ok()?;
-        let created_at = encode::parse_decimal(core::str::from_utf8(field("c")?).ok()?)?;
+        let created_at = parse_u64(core::str::from_utf8(field("c")?).ok()?)?;
         Some(PendingRequest {
             token,
             secret: TokenSecret::new(secret),

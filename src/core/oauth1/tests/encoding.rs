@@ -4,9 +4,8 @@ use std::string::ToString;
 use std::vec::Vec;
 
 use crate::core::error::Code;
-use crate::core::oauth1::encode::{
-    base64, decode_component, encode, form_decode, parse_decimal, single,
-};
+use crate::core::oauth1::encode::{base64, decode_component, encode, form_decode, single};
+use crate::core::pending::parse_u64 as parse_decimal;
 
 /// specs §14.2 (§3.6): space is `%20`, never `+`; reserved characters are encoded; hex digits
 /// are uppercase.
