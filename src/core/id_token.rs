@@ -98,7 +98,9 @@ pub fn check_id_token(token: &str, policy: &ClaimsPolicy<'_>) -> Result<IdTokenC
     })
 }
 
-fn decode_object(part: &str) -> Result<Value> {
+/// Decodes one base64url part of a compact JWS (header or claims) as a JSON object with
+/// unique member names; anything else is [`Code::InvalidIdToken`].
+pub(super) fn decode_object(part: &str) -> Result<Value> {
     let bytes = base64url::decode(part).ok_or(Code::InvalidIdToken)?;
     let text = core::str::from_utf8(&bytes).map_err(|_| Code::InvalidIdToken)?;
     Ok(json::parse(text)

@@ -12,6 +12,7 @@
 use alloc::string::String;
 
 use super::error::{Code, Result};
+use super::id_token::decode_object;
 use super::json::{self, ObjectWriter, Value};
 
 /// The signature check of one ID token, from header to verdict.
@@ -48,16 +49,17 @@ impl SignatureCheck {
     /// Reads the JWS header of a compact ID token. `alg` must be RS256, PS256 or ES256 and
     /// no `crit` extension may be present; anything else is [`Code::InvalidIdToken`].
     pub fn new(token: &str) -> Result<Self> {
-        let (signing_input, signature) = token.rsplit_once('.').ok_or(Code::InvalidIdToken)?;
-        let header = signing_input
-            .split_once('.')
-            .map(|(h, _)| h)
+        // The same split and header reading as the claims check, so the two share code.
+        let mut parts = token.split('.');
+        let (Some(header), Some(_payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Code::InvalidIdToken.into());
+        };
+        let signing_input = token
+            .get(..token.len() - signature.len() - 1)
             .ok_or(Code::InvalidIdToken)?;
-        let header = super::base64url::decode(header)
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|t| json::parse(&t))
-            .and_then(Value::object)
-            .ok_or(Code::InvalidIdToken)?;
+        let header = decode_object(header)?;
         let alg = match header.get("alg").and_then(Value::as_str) {
             Some("RS256") => Alg::Rs256,
             Some("PS256") => Alg::Ps256,
