@@ -595,7 +595,7 @@ impl Client {
     /// The events since the last call, as a JSON array. No event carries a token.
     pub fn events(&mut self) -> String {
         let mut out = String::from("[");
-        while let Some(event) = self.session.poll_event() {
+        for event in self.session.poll_events() {
             if out.len() > 1 {
                 out.push(',');
             }

@@ -182,7 +182,7 @@ async fn session_timer_fires_expiring_then_expired_for_a_short_lifetime() {
         timer.arm(Some(timer_delay_ms(deadline, js_sys::Date::now() as u64)));
         woken.await.unwrap();
         session.handle_timeout(now());
-        seen.extend(std::iter::from_fn(|| session.poll_event()));
+        seen.extend(session.poll_events());
     }
     assert!(
         matches!(
@@ -212,7 +212,7 @@ async fn visibilitychange_wakes_a_session_whose_timer_is_late() {
     .unwrap();
     woken.await.unwrap();
     session.handle_timeout(now());
-    let events: Vec<Event> = std::iter::from_fn(|| session.poll_event()).collect();
+    let events: Vec<Event> = session.poll_events();
     assert!(
         matches!(events.as_slice(), [Event::Expired { .. }]),
         "{events:?}"

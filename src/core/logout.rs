@@ -101,7 +101,8 @@ impl Logout {
                     .map(|t| ("refresh_token", t.expose())),
                 Some(("access_token", tokens.access_token.expose())),
             ];
-            for (slot, token) in held.into_iter().enumerate() {
+            // Last slot first, so that the refresh token's request ends up last: sent first.
+            for (slot, token) in held.into_iter().enumerate().rev() {
                 let Some((hint, value)) = token else { continue };
                 outcomes[slot] = match (input.local, input.revocation_endpoint) {
                     (true, _) => Outcome::Skipped,
@@ -112,7 +113,7 @@ impl Logout {
                         push_pair(&mut body, "token_type_hint", hint);
                         push_pair(&mut body, "client_id", input.client_id);
                         let url = endpoint.into();
-                        revocations.insert(0, (slot, FormPost { url, body }));
+                        revocations.push((slot, FormPost { url, body }));
                         Outcome::Failed
                     }
                 };
@@ -147,8 +148,12 @@ impl Logout {
 
     /// The status of the revocation request out (0: no answer). Only 200 counts as revoked.
     pub fn handle_revocation(&mut self, status: u16) {
-        if let Some(slot) = self.current.take() {
-            self.outcomes[slot] = if status == 200 {
+        if let Some(outcome) = self
+            .current
+            .take()
+            .and_then(|slot| self.outcomes.get_mut(slot))
+        {
+            *outcome = if status == 200 {
                 Outcome::Revoked
             } else {
                 Outcome::Failed

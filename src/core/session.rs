@@ -8,7 +8,7 @@
 //! - what to do comes out of `poll_*`: [`Session::poll_timeout`] is the one earliest
 //!   deadline (arm a single timer for it, and call [`Session::handle_timeout`] whenever it
 //!   fires *or* the page wakes up: timers fire late in sleeping tabs, so the deadline is
-//!   always compared with `now`, never trusted), and [`Session::poll_event`] drains events.
+//!   always compared with `now`, never trusted), and [`Session::poll_events`] drains events.
 //!
 //! Expiry is absolute (receipt time + `expires_in`). The `expiring` event and renew-on-read
 //! start `margin` seconds before expiry, but never earlier than half-way through the token's
@@ -423,10 +423,11 @@ impl Session {
         code.into()
     }
 
-    /// The next event for the app.
+    /// The events for the app since the last call, oldest first. All at once: taking them
+    /// one by one from the front would cost a `Vec::remove` and its panic path.
     #[must_use]
-    pub fn poll_event(&mut self) -> Option<Event> {
-        (!self.events.is_empty()).then(|| self.events.remove(0))
+    pub fn poll_events(&mut self) -> Vec<Event> {
+        core::mem::take(&mut self.events)
     }
 
     /// The start of the `expiring` window: `margin` before expiry, but not before half of

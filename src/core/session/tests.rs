@@ -52,7 +52,7 @@ fn is_active(s: &Session) -> bool {
 }
 
 fn events(s: &mut Session) -> Vec<Event> {
-    std::iter::from_fn(|| s.poll_event()).collect()
+    s.poll_events()
 }
 
 fn body_of(post: FormPost) -> String {
