@@ -8,7 +8,6 @@
 //! [`Client::resume`], until the step is `done`. After every call the driver re-arms the one
 //! session timer for the core's earliest deadline.
 
-use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec;
@@ -178,18 +177,17 @@ impl Client {
             Some(Value::String(s)) => Some(s.as_str()),
             Some(_) => return Err(Code::UnsafeReturnTo.into()),
         };
-        let extra = match options.get("extraParams") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Object(members)) => members
-                .iter()
-                .map(|(k, v)| {
-                    v.as_str()
-                        .map(|v| (k.clone(), v.to_owned()))
-                        .ok_or(Code::InvalidConfig)
-                })
-                .collect::<core::result::Result<_, _>>()?,
+        // Borrowed from the options, and a plain loop rather than `collect::<Result<..>>`.
+        let mut extra = Vec::new();
+        match options.get("extraParams") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(members)) => {
+                for (name, value) in members {
+                    extra.push((name.as_str(), value.as_str().ok_or(Code::InvalidConfig)?));
+                }
+            }
             Some(_) => return Err(Code::InvalidConfig.into()),
-        };
+        }
         let mut fresh = vec![0u8; random_bytes_needed(self.config.verifier_len)];
         random::fill(&mut fresh)?;
         let input = AuthorizationInput {

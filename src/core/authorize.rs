@@ -41,7 +41,7 @@ pub struct AuthorizationInput<'a> {
     /// Where to go after login; checked here by `check_return_to`.
     pub return_to: Option<&'a str>,
     /// Extra parameters (prompt, login_hint, ui_locales, acr_values, audience, resource...).
-    pub extra: &'a [(String, String)],
+    pub extra: &'a [(&'a str, &'a str)],
     /// The response mode to ask for.
     pub response_mode: ResponseMode,
     /// The PKCE verifier length, 43..=128.
@@ -65,7 +65,7 @@ pub fn build_authorization_request(
     let return_to = input.return_to.map(check_return_to).transpose()?;
     for (i, (name, _)) in input.extra.iter().enumerate() {
         let repeated = input.extra.iter().take(i).any(|(other, _)| other == name);
-        if name.is_empty() || repeated || RESERVED.contains(&name.as_str()) {
+        if name.is_empty() || repeated || RESERVED.contains(name) {
             return Err(Code::InvalidConfig.into());
         }
     }
@@ -155,7 +155,7 @@ mod tests {
         }
     }
 
-    fn build(scope: &str, extra: &[(String, String)]) -> Result<(String, PendingAuthorization)> {
+    fn build(scope: &str, extra: &[(&str, &str)]) -> Result<(String, PendingAuthorization)> {
         let redirect = RedirectUri::parse("https://app.example/cb").unwrap();
         let input = AuthorizationInput {
             client_id: "spa",
@@ -208,19 +208,16 @@ mod tests {
     /// specs §2: extra parameters can never override the reserved ones.
     #[test]
     fn extra_parameters_are_added_but_cannot_override_reserved_ones() {
-        let extra = vec![
-            ("prompt".into(), "login".into()),
-            ("login_hint".into(), "a b@x".into()),
-        ];
+        let extra = [("prompt", "login"), ("login_hint", "a b@x")];
         let (url, _) = build("openid", &extra).unwrap();
         let p = params(&url);
         assert!(p.contains(&("prompt".into(), "login".into())));
         assert!(p.contains(&("login_hint".into(), "a b@x".into())));
         for reserved in RESERVED {
-            let err = build("openid", &[((*reserved).into(), "x".into())]).unwrap_err();
+            let err = build("openid", &[(*reserved, "x")]).unwrap_err();
             assert_eq!(err.code, Code::InvalidConfig, "{reserved}");
         }
-        let twice = vec![("prompt".into(), "a".into()), ("prompt".into(), "b".into())];
+        let twice = [("prompt", "a"), ("prompt", "b")];
         assert_eq!(
             build("openid", &twice).unwrap_err().code,
             Code::InvalidConfig
