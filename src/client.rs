@@ -27,7 +27,7 @@ use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
 use crate::core::json::{self, ObjectWriter, Value};
 use crate::core::jws::{KeyStep, SignatureCheck};
 use crate::core::logout::{Logout, LogoutInput, LogoutState, Next};
-use crate::core::pending::{KEY_PREFIX, PendingAuthorization, ResponseMode, u64_to_string};
+use crate::core::pending::{KEY_PREFIX, PendingAuthorization, ResponseMode};
 use crate::core::resource;
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
 use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
@@ -97,7 +97,7 @@ impl Request {
         ObjectWriter::default()
             .string("url", &self.url)
             .optional("body", self.body.as_deref())
-            .raw("timeoutMs", &u64_to_string(u64::from(self.timeout_ms)))
+            .number("timeoutMs", u64::from(self.timeout_ms))
             .finish()
     }
 }
@@ -326,7 +326,7 @@ impl Client {
                         self.op = Op::Backoff;
                         Ok(Step(
                             ObjectWriter::default()
-                                .raw("sleep", &u64_to_string(u64::from(delay_ms)))
+                                .number("sleep", u64::from(delay_ms))
                                 .finish(),
                         ))
                     }

@@ -211,10 +211,7 @@ impl Error {
                 .string("error", &detail.error)
                 .optional("errorDescription", detail.description.as_deref())
                 .optional("errorUri", detail.uri.as_deref())
-                .raw(
-                    "status",
-                    &super::pending::u64_to_string(u64::from(detail.status)),
-                );
+                .number("status", u64::from(detail.status));
         }
         if self.request_sent {
             out = out.raw("requestSent", "true");

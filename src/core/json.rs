@@ -9,6 +9,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::pending::push_u64;
+
 /// A parsed JSON value.
 #[derive(Debug, PartialEq)]
 pub enum Value {
@@ -99,13 +101,26 @@ pub fn push_string(out: &mut String, text: &str) {
 pub struct ObjectWriter(String);
 
 impl ObjectWriter {
-    /// Adds a string member.
-    pub fn string(mut self, name: &str, value: &str) -> Self {
+    /// Starts a member: the separator and `"name":`.
+    fn key(mut self, name: &str) -> Self {
         self.0.push(if self.0.is_empty() { '{' } else { ',' });
         push_string(&mut self.0, name);
         self.0.push(':');
-        push_string(&mut self.0, value);
         self
+    }
+
+    /// Adds a string member.
+    pub fn string(self, name: &str, value: &str) -> Self {
+        let mut out = self.key(name);
+        push_string(&mut out.0, value);
+        out
+    }
+
+    /// Adds a number member (a non-negative integer), written without a temporary string.
+    pub fn number(self, name: &str, value: u64) -> Self {
+        let mut out = self.key(name);
+        push_u64(&mut out.0, value);
+        out
     }
 
     /// Adds a string member when `value` is `Some`.
@@ -117,12 +132,10 @@ impl ObjectWriter {
     }
 
     /// Adds a member whose value is already JSON text.
-    pub fn raw(mut self, name: &str, json: &str) -> Self {
-        self.0.push(if self.0.is_empty() { '{' } else { ',' });
-        push_string(&mut self.0, name);
-        self.0.push(':');
-        self.0.push_str(json);
-        self
+    pub fn raw(self, name: &str, json: &str) -> Self {
+        let mut out = self.key(name);
+        out.0.push_str(json);
+        out
     }
 
     /// The finished object text.
@@ -390,11 +403,13 @@ mod tests {
             .string("a", nasty)
             .optional("b", None)
             .raw("c", "true")
+            .number("d", 1_700_000_000)
             .finish();
         let v = parse(&text).unwrap();
         assert_eq!(v.get("a").unwrap().as_str(), Some(nasty));
         assert_eq!(v.get("b"), None);
         assert_eq!(v.get("c"), Some(&Value::Bool(true)));
+        assert_eq!(v.get("d"), Some(&Value::Number(Some(1_700_000_000))));
         assert_eq!(ObjectWriter::default().finish(), "{}");
     }
 

@@ -159,15 +159,17 @@ pub fn parse_u64(text: &str) -> Option<u64> {
 /// Decimal text of a `u64` without the formatting machinery (and without a digit buffer
 /// whose indexing could panic).
 pub fn u64_to_string(value: u64) -> String {
-    fn push_digits(out: &mut String, value: u64) {
-        if value >= 10 {
-            push_digits(out, value / 10);
-        }
-        out.push(char::from(b'0' + (value % 10) as u8));
-    }
     let mut out = String::new();
-    push_digits(&mut out, value);
+    push_u64(&mut out, value);
     out
+}
+
+/// Appends the decimal text of `value` to `out` (what [`u64_to_string`] returns).
+pub fn push_u64(out: &mut String, value: u64) {
+    if value >= 10 {
+        push_u64(out, value / 10);
+    }
+    out.push(char::from(b'0' + (value % 10) as u8));
 }
 
 #[cfg(test)]

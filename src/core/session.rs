@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 use super::error::{Code, Error};
 use super::id_token::IdTokenClaims;
 use super::json::ObjectWriter;
-use super::pending::{parse_u64, u64_to_string};
+use super::pending::parse_u64;
 use super::token::{FormPost, TokenSet, build_refresh_request, process_token_response};
 
 /// The session's knobs, from the client configuration.
@@ -471,14 +471,14 @@ impl Event {
         match self {
             Event::Expiring { expires_at } => out
                 .string("type", "expiring")
-                .raw("expiresAt", &u64_to_string(*expires_at)),
+                .number("expiresAt", *expires_at),
             Event::Expired { expires_at } => out
                 .string("type", "expired")
-                .raw("expiresAt", &u64_to_string(*expires_at)),
+                .number("expiresAt", *expires_at),
             Event::Refreshed { expires_at } => {
                 let out = out.string("type", "refreshed");
                 match expires_at {
-                    Some(at) => out.raw("expiresAt", &u64_to_string(*at)),
+                    Some(at) => out.number("expiresAt", *at),
                     None => out,
                 }
             }
@@ -489,7 +489,7 @@ impl Event {
             } => out
                 .string("type", "refreshFailed")
                 .string("code", code.as_str())
-                .raw("attempt", &u64_to_string(u64::from(*attempt)))
+                .number("attempt", u64::from(*attempt))
                 .raw("willRetry", if *will_retry { "true" } else { "false" }),
             Event::SessionEnded { code } => out
                 .string("type", "sessionEnded")
