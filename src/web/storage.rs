@@ -9,7 +9,6 @@
 //! gzipped for values we encode as short form strings anyway.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 
@@ -56,13 +55,16 @@ pub fn remove_prefixed(prefix: &str) {
     type Remove = fn(&str) -> core::result::Result<(), JsValue>;
     let stores: [(KeyAt, Remove); 2] = [(session_key, remove_item), (local_key, local_remove_item)];
     for (key_at, remove) in stores {
-        // Keys first (`key(i)` is null past the end): removing shifts the indexes.
-        let keys: Vec<String> = (0..)
-            .map_while(|i| key_at(i).ok().flatten())
-            .filter(|key| key.starts_with(prefix))
-            .collect();
-        for key in keys {
-            let _ = remove(&key);
+        // `key(i)` is null past the end. A removal may reorder the keys (their order is only
+        // stable while their number is), so the scan starts again after each one: no key
+        // list to allocate, and none missed. A key that cannot be removed is passed over.
+        let mut i = 0;
+        while let Some(key) = key_at(i).ok().flatten() {
+            if key.starts_with(prefix) && remove(&key).is_ok() {
+                i = 0;
+            } else {
+                i += 1;
+            }
         }
     }
 }
