@@ -31,7 +31,7 @@ use crate::core::pending::{KEY_PREFIX, PendingAuthorization, ResponseMode};
 use crate::core::resource;
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
 use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
-use crate::core::url::{Url, parse_unique_pairs};
+use crate::core::url::{Url, find_pair, parse_unique_pairs};
 use crate::web::timer::Timer;
 use crate::web::{page, random, storage};
 
@@ -489,11 +489,7 @@ impl Client {
         }
         let query = Url::parse(url).and_then(|u| u.query).unwrap_or("");
         let pairs = parse_unique_pairs(query)?;
-        let state = pairs
-            .iter()
-            .find(|(name, _)| name == "state")
-            .map(|(_, value)| value.as_str())
-            .ok_or(Code::MissingState)?;
+        let state = find_pair(&pairs, "state").ok_or(Code::MissingState)?;
         let record = storage::take(&LogoutState::storage_key(state))?;
         LogoutState::check(
             record.as_deref(),

@@ -16,7 +16,7 @@ use super::error::{Code, Error, Result, ServerDetail};
 use super::pending::{PendingAuthorization, ResponseMode};
 use super::redirect::RedirectUri;
 use super::secret::{constant_time_eq, secret_string};
-use super::url::{Url, parse_unique_pairs, without_query_params};
+use super::url::{Url, find_pair, parse_unique_pairs, without_query_params};
 
 secret_string!(
     /// An authorization code: a short-lived, single-use credential.
@@ -47,10 +47,7 @@ impl CallbackParams {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        find_pair(&self.0, name)
     }
 }
 

@@ -29,7 +29,7 @@ use super::json::ObjectWriter;
 use super::pending::{KEY_PREFIX, parse_u64, u64_to_string};
 use super::secret::constant_time_eq;
 use super::token::{FormPost, IdToken, TokenSet};
-use super::url::{parse_unique_pairs, push_pair};
+use super::url::{find_pair, parse_unique_pairs, push_pair};
 
 /// What the logout needs to know about the provider, the client and the app's wish.
 pub struct LogoutInput<'a> {
@@ -227,13 +227,12 @@ impl LogoutState {
     pub fn check(record: Option<&str>, state: &str, now: u64, max_age: u64) -> Result<()> {
         let pairs = parse_unique_pairs(record.ok_or(Code::StateMismatch)?)
             .map_err(|_| Code::StateMismatch)?;
-        let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v);
-        let stored = get("s").ok_or(Code::StateMismatch)?;
+        let stored = find_pair(&pairs, "s").ok_or(Code::StateMismatch)?;
         if !constant_time_eq(stored.as_bytes(), state.as_bytes()) {
             return Err(Code::StateMismatch.into());
         }
-        let created = get("a")
-            .and_then(|a| parse_u64(a))
+        let created = find_pair(&pairs, "a")
+            .and_then(parse_u64)
             .ok_or(Code::StateMismatch)?;
         if now < created || now - created > max_age {
             return Err(Code::PendingRequestExpired.into());

@@ -7,7 +7,7 @@ use alloc::string::String;
 use super::error::{Code, Result};
 use super::pkce::CodeVerifier;
 use super::secret::secret_string;
-use super::url::{parse_unique_pairs, push_pair};
+use super::url::{find_pair, parse_unique_pairs, push_pair};
 
 /// Every key browser-oauth writes to web storage starts with this prefix, and logout removes
 /// every key that does.
@@ -112,12 +112,7 @@ impl PendingAuthorization {
     /// describe our request.
     pub fn decode(text: &str) -> Result<Self> {
         let pairs = parse_unique_pairs(text).map_err(|_| Code::StateMismatch)?;
-        let get = |name: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-        };
+        let get = |name: &str| find_pair(&pairs, name).map(String::from);
         let required = |name: &str| get(name).ok_or(Code::StateMismatch);
         let created_at = parse_u64(&required("a")?).ok_or(Code::StateMismatch)?;
         Ok(PendingAuthorization {

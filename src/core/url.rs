@@ -204,6 +204,15 @@ pub fn parse_unique_pairs(text: &str) -> Result<Vec<(String, String)>> {
     Ok(pairs)
 }
 
+/// The value of the parameter `name` among `pairs` (as [`parse_unique_pairs`] returns them,
+/// so there is at most one). The one lookup for callbacks and stored records.
+pub fn find_pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
