@@ -58,13 +58,19 @@ pub fn remove_prefixed(prefix: &str) {
         // `key(i)` is null past the end. A removal may reorder the keys (their order is only
         // stable while their number is), so the scan starts again after each one: no key
         // list to allocate, and none missed. A key that cannot be removed is passed over.
-        let mut i = 0;
+        // The restarts are bounded, so even a storage that claims removals it did not make
+        // cannot hold the page in this loop.
+        let (mut i, mut restarts) = (0, 0u32);
         while let Some(key) = key_at(i).ok().flatten() {
-            if key.starts_with(prefix) && remove(&key).is_ok() {
-                i = 0;
+            if key.starts_with(prefix) && restarts < MAX_WIPE_RESTARTS && remove(&key).is_ok() {
+                (i, restarts) = (0, restarts + 1);
             } else {
                 i += 1;
             }
         }
     }
 }
+
+/// The most keys one wipe removes from one storage: far above what the library ever writes
+/// (one pending request per login in flight, one logout state).
+const MAX_WIPE_RESTARTS: u32 = 10_000;
