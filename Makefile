@@ -17,9 +17,9 @@ setup:
 ## Release build of the package: wasm (wasm-pack + wasm-opt) and the TypeScript wrapper.
 build: setup
 	@echo "== build: wasm-pack (release) and tsc"
-	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS) 2>&1 | grep -v 'failed to get wasm-pack version' || true
+	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS) 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f pkg/wasm/browser_oauth_bg.wasm
-	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | grep -v 'failed to get wasm-pack version' || true
+	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
 	@cd pkg && tsc -p .
 

@@ -96,6 +96,13 @@ impl WasmClient {
         self.inner.validate_redirect(url).map_err(throw)
     }
 
+    /// Starts the code exchange for the callback `validateCallback` checked; returns its
+    /// first step.
+    #[wasm_bindgen(js_name = exchangeCode)]
+    pub fn exchange_code(&mut self) -> Result<String, JsValue> {
+        step(self.inner.exchange_code())
+    }
+
     /// Starts a refresh round; returns its first step.
     #[wasm_bindgen(js_name = startRefresh)]
     pub fn start_refresh(&mut self) -> Result<String, JsValue> {

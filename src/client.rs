@@ -226,6 +226,11 @@ impl Client {
         let key = PendingAuthorization::storage_key(params.state()?);
         let stored = storage::take(&key)?.ok_or(Code::StateMismatch)?;
         let pending = PendingAuthorization::decode(&stored)?;
+        // RFC 9700 §4.4.2: a response to a request sent to another issuer (another client
+        // of this origin sharing the redirect URI) never reaches this token endpoint.
+        if pending.issuer != self.metadata.issuer {
+            return Err(Code::IssMismatch.into());
+        }
         let policy = CallbackPolicy {
             now: page::now(),
             max_age: self.config.pending_max_age,
@@ -425,7 +430,13 @@ impl Client {
                 self.op = Op::Verify(candidate);
                 Ok(Step(ObjectWriter::default().raw("verify", &plan).finish()))
             }
-            Err(error) => Err(self.fail(&candidate, error.code)),
+            Err(error) => {
+                // A JWKS that did not parse is not kept: the next ID token fetches it again.
+                if error.code == Code::InvalidMetadata {
+                    self.jwks = None;
+                }
+                Err(self.fail(&candidate, error.code))
+            }
         }
     }
 

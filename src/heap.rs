@@ -9,7 +9,9 @@
 //! cannot shrink, so no allocator gives pages back to the browser.
 //!
 //! Freed blocks are overwritten with zeros, so a dropped secret (a token, a verifier, a
-//! response body) does not linger in linear memory where a script could read it later.
+//! response body) does not linger in the heap where a script could read it later. Copies
+//! that lived on the wasm stack are not covered: they last until that stack space is
+//! reused.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32;

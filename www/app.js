@@ -63,7 +63,8 @@ async function logout(options) {
   try {
     const result = await client.logout(options);
     window.demo.logoutResult = result;
-    show('logout-result', JSON.stringify(result));
+    // Only the outcomes: the end-session URL carries the ID token as id_token_hint.
+    show('logout-result', `refresh token ${result.refreshToken}, access token ${result.accessToken}`);
     if (!result.endSession) show('status', 'logged out');
   } catch (error) {
     showError(error);

@@ -254,11 +254,13 @@ export interface Client {
   handleRedirect(url?: string): Promise<RedirectResult>;
   /**
    * The low-level first half of `handleRedirect`: checks the response at `url` (state, iss,
-   * single use, time limit) with no network and without touching the address bar. Apps
-   * normally call `handleRedirect` instead; this is for apps that drive each step, and for
-   * benchmarks. Throws the same typed errors.
+   * single use, time limit) with no network and without touching the address bar (remove
+   * the response from it yourself), and holds the code for `exchangeCode`. Apps normally
+   * call `handleRedirect` instead. Throws the same typed errors.
    */
   validateCallback(url: string): void;
+  /** The low-level second half of `handleRedirect`: exchanges the code `validateCallback` holds. */
+  exchangeCode(): Promise<RedirectResult>;
   /** The signed-in user's verified ID-token claims (signature, iss, aud, exp, nonce), or `undefined`. */
   user(): UserClaims | undefined;
   /** The granted scopes, or `undefined` before login. */
@@ -337,6 +339,12 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     }
   };
 
+  // While a logout runs, a refresh stops at its next backoff pause (which is cut short) and
+  // no new refresh starts: logout then revokes the tokens the refresh left in the vault.
+  let loggingOut = false;
+  let endPause: (() => void) | undefined;
+  const stopped = (): BrowserOAuthError => new BrowserOAuthError("login_required", "logged out");
+
   /** Drives one operation of the core (code exchange, refresh) step by step until done. */
   const run = async (first: () => string): Promise<unknown> => {
     let step = JSON.parse(call(first)) as Step;
@@ -353,7 +361,13 @@ export async function createClient(config: ClientConfig): Promise<Client> {
         channel?.postMessage(step.broadcast);
         answer = [0, ""];
       } else {
-        await new Promise((resolve) => setTimeout(resolve, step.sleep));
+        if (loggingOut) throw stopped();
+        await new Promise<void>((resolve) => {
+          endPause = resolve;
+          setTimeout(resolve, step.sleep);
+        });
+        endPause = undefined;
+        if (loggingOut) throw stopped();
         answer = [0, ""];
       }
       step = JSON.parse(call(() => core.resume(answer[0], answer[1], answer[2]))) as Step;
@@ -363,7 +377,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
 
   /** One refresh at a time in this tab: concurrent callers share it. */
   const refresh = (): Promise<void> =>
-    (inflight ??= run(() => core.startRefresh()).then(
+    loggingOut ? Promise.reject(stopped()) : (inflight ??= run(() => core.startRefresh()).then(
       () => { inflight = undefined; },
       (error: unknown) => { inflight = undefined; throw error; },
     ));
@@ -405,6 +419,10 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     validateCallback(url) {
       typed(() => core.validateCallback(url));
     },
+    async exchangeCode() {
+      const result = (await run(() => core.exchangeCode())) as Partial<RedirectResult>;
+      return { returnTo: result.returnTo, scope: result.scope ?? "" };
+    },
     user() {
       const claims = core.user();
       return claims === undefined ? undefined : (JSON.parse(claims) as UserClaims);
@@ -430,8 +448,17 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       }
     },
     async logout(options = {}) {
-      inflight = undefined;
-      const result = (await run(() => core.logout(JSON.stringify(options)))) as LogoutResult;
+      // A refresh in flight finishes first (its answer, maybe a rotated refresh token, must
+      // land in the vault before the vault's tokens are revoked); a backoff pause ends now.
+      loggingOut = true;
+      endPause?.();
+      await inflight?.catch(() => {});
+      let result: LogoutResult;
+      try {
+        result = (await run(() => core.logout(JSON.stringify(options)))) as LogoutResult;
+      } finally {
+        loggingOut = false;
+      }
       entries?.postMessage({ type: "logout", source: "oauth2" });
       if (result.endSession !== undefined) window.location.assign(result.endSession);
       return result;

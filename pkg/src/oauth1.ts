@@ -77,6 +77,11 @@ export interface OAuth1Config {
   expiringNoticeSeconds?: number;
   /** Timeout of each request to the provider, in milliseconds; default 10000. */
   requestTimeoutMs?: number;
+  /**
+   * Origins `fetch` signs requests for (the signature, and with PLAINTEXT the secrets, go in
+   * the `Authorization` header); default: the origin of `tokenUrl`.
+   */
+  allowedOrigins?: string[];
 }
 
 /** The outcome of a successful {@link OAuth1Client.handleRedirect}. */
@@ -138,6 +143,7 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  * @see https://www.rfc-editor.org/rfc/rfc5849
  */
 export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Client> {
+  const allowedOrigins = config.allowedOrigins ?? [new URL(config.tokenUrl).origin];
   await load();
   if ((config.sign === undefined) === (config.dangerousConsumerSecret === undefined)) {
     throw new BrowserOAuthError("invalid_config", "give exactly one of sign and dangerousConsumerSecret");
@@ -279,6 +285,9 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
         // The core dropped the credentials: their app-set lifetime is over.
         if (error instanceof BrowserOAuthError && error.code === "token_expired") schedule();
         throw error;
+      }
+      if (!allowedOrigins.includes(new URL(url).origin)) {
+        throw new BrowserOAuthError("origin_not_allowed", "requests are only signed for origins on allowedOrigins");
       }
       const request = await signed(signing);
       headers.set("Authorization", request.authorization);

@@ -23,9 +23,17 @@ secret_string!(
     AuthorizationCode
 );
 
-/// The parameters of one authorization response.
-#[derive(Debug)]
+/// The parameters of one authorization response. Its `Debug` shows the names only: the
+/// values include the code and the state.
 pub struct CallbackParams(Vec<(String, String)>);
+
+impl core::fmt::Debug for CallbackParams {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
 
 impl CallbackParams {
     /// Reads the response parameters from the query or the fragment of `url`, refusing any

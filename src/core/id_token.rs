@@ -64,14 +64,20 @@ pub fn check_id_token(token: &str, policy: &ClaimsPolicy<'_>) -> Result<IdTokenC
     if text("iss") != Some(policy.issuer) {
         return Err(Code::IdTokenClaimMismatch.into());
     }
-    // Step 3: aud contains the client id (a string or an array of strings).
+    // Step 3: aud contains the client id (a string or an array of strings), and "untrusted
+    // extra audiences" are refused: several audiences are accepted only when `azp` names
+    // this client as the party the token was issued to.
+    let azp_is_us = text("azp") == Some(policy.client_id);
     let audience_ok = match claims.get("aud") {
         Some(Value::String(aud)) => aud == policy.client_id,
-        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(policy.client_id)),
+        Some(Value::Array(auds)) => {
+            auds.iter().any(|a| a.as_str() == Some(policy.client_id))
+                && (auds.len() == 1 || azp_is_us)
+        }
         _ => false,
     };
     // Step 5: azp, when present, is the client id.
-    let azp_ok = claims.get("azp").is_none() || text("azp") == Some(policy.client_id);
+    let azp_ok = claims.get("azp").is_none() || azp_is_us;
     if !audience_ok || !azp_ok {
         return Err(Code::IdTokenClaimMismatch.into());
     }
@@ -154,6 +160,7 @@ mod tests {
             claims("").replace("https://as.example", "https://as.example/"),
             claims("").replace(r#""aud":"spa""#, r#""aud":"other""#),
             claims("").replace(r#""aud":"spa""#, r#""aud":["other"]"#),
+            claims("").replace(r#""aud":"spa""#, r#""aud":["spa","untrusted"]"#),
             claims(r#","azp":"other""#),
         ] {
             assert_eq!(

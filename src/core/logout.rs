@@ -16,10 +16,11 @@
 //! A local logout skips the network (steps 2 and 6's URL). A logout heard from another tab
 //! runs steps 1, 3 and 4 only.
 //!
-//! OAuth 1.0a credentials, once the OAuth 1 entry point exists, plug in at step 3: its driver
-//! holds its token secret as a secret newtype and drops it in its own `logout`, then runs the
-//! same storage wipe ([`KEY_PREFIX`] covers its keys too). RFC 5849 defines no revocation, so
-//! it adds nothing to step 2.
+//! OAuth 1.0a credentials live in the separate `browser-oauth/oauth1` entry (its own wasm
+//! instance). They are wiped at step 5: the wrapper announces the logout on the
+//! BroadcastChannel `browser-oauth`, and the OAuth 1.0a entry drops its token secret and
+//! removes its `browser-oauth:oauth1:` keys when it hears it. RFC 5849 defines no
+//! revocation, so OAuth 1.0a adds nothing to step 2.
 
 use alloc::string::String;
 use alloc::vec::Vec;

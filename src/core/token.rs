@@ -23,8 +23,9 @@ secret_string!(
     RefreshToken
 );
 
-/// A form POST to make: the only kind of request the token endpoint gets.
-#[derive(Debug, PartialEq)]
+/// A form POST to make: the only kind of request the token endpoint gets. Its `Debug`
+/// shows the URL only.
+#[derive(PartialEq)]
 pub struct FormPost {
     /// The endpoint URL.
     pub url: String,
@@ -33,6 +34,14 @@ pub struct FormPost {
     /// # Security Warning
     /// Contains the code and verifier, or a refresh token.
     pub body: String,
+}
+
+impl core::fmt::Debug for FormPost {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FormPost")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A validated token response. Every access token is a Bearer token.

@@ -127,6 +127,9 @@ describe('OAuth 1.0a three-legged flow (specs §14.1)', () => {
       const post = await signedFetch(app.page, '/photos', { method: 'POST', form: { caption: 'été ☃ +&=', n: '1' } });
       assert.equal(post.status, 200, 'the form body is part of the signature (§3.4.1.3.1)');
       assert.deepEqual(post.body.params, { caption: 'été ☃ +&=', n: '1' });
+      const elsewhere = await app.page.evaluate(() => window.oauth1.client.fetch('https://elsewhere.example/photos')
+        .then(() => 'sent', (error) => error.code));
+      assert.equal(elsewhere, 'origin_not_allowed', 'requests are signed only for allowed origins');
     } finally {
       await app.context.close();
     }

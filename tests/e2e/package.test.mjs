@@ -100,6 +100,8 @@ describe('the browser-oauth package in Chromium', () => {
       const inFlight = Object.keys(sessionStorage).sort();
       const callback = `https://app.example/cb?code=c0de&state=${second}&iss=${encodeURIComponent(md.issuer)}`;
       client.validateCallback(callback);
+      // The held code goes to the token endpoint on exchangeCode (unreachable here: no DNS).
+      const exchange = await client.exchangeCode().then(() => 'no error', (error) => `${error.code}:${error.requestSent}`);
       let replay;
       try {
         client.validateCallback(callback);
@@ -112,12 +114,14 @@ describe('the browser-oauth package in Chromium', () => {
         inFlight,
         second,
         replay,
+        exchange,
         left: Object.keys(sessionStorage),
         reserved,
         user: client.user() ?? null,
       };
     }, metadata());
-    assert.equal(requests.length, before, 'no network request');
+    const tokenEndpoint = 'https://as.example/token';
+    assert.deepEqual(requests.slice(before).filter((url) => url !== tokenEndpoint), [], 'no request but the exchange below');
     assert.equal(outcome.params.code_challenge_method, 'S256');
     assert.equal(outcome.params.prompt, 'login');
     assert.equal(outcome.params.state.length, 43);
@@ -127,6 +131,7 @@ describe('the browser-oauth package in Chromium', () => {
     assert.deepEqual(outcome.inFlight, [`browser-oauth:pending:${outcome.params.state}`, `browser-oauth:pending:${outcome.second}`].sort(),
       'several logins may be in flight at once, each under its own state');
     assert.equal(outcome.replay, 'state_mismatch', 'validateCallback takes the pending request: a replay is refused');
+    assert.equal(outcome.exchange, 'network_error:true', 'exchangeCode sends the held code to the token endpoint');
     assert.deepEqual(outcome.left, [`browser-oauth:pending:${outcome.params.state}`], 'only the other login is still pending');
     assert.equal(outcome.user, null, 'no user before login');
   });
