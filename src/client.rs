@@ -638,8 +638,10 @@ impl Client {
         }
     }
 
-    /// A refresh grant, sent under a Web Lock named for this issuer and client, so tabs of
-    /// this origin never refresh against the same grant at the same moment.
+    /// A refresh grant, sent under a Web Lock named for this issuer and client. Each tab holds
+    /// its own refresh token, but a provider may issue them all from one grant (the user's
+    /// session there), and refreshes of one grant racing each other can look like reuse
+    /// (RFC 9700 §4.14.2): with the lock the tabs of this origin take turns.
     fn refresh_step(&self, post: FormPost) -> Step {
         let mut lock = String::from("browser-oauth:refresh ");
         lock.push_str(&self.config.client_id);

@@ -115,7 +115,6 @@ pub fn build_authorization_request(
         redirect_uri: input.redirect_uri.as_str().into(),
         scope: input.scope.into(),
         return_to: return_to.map(Into::into),
-        response_mode: input.response_mode,
         created_at: now,
     };
     Ok((url, pending))

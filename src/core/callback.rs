@@ -178,7 +178,6 @@ mod tests {
             redirect_uri: "https://client.example/cb".into(),
             scope: "openid".into(),
             return_to: None,
-            response_mode: ResponseMode::Query,
             created_at,
         }
     }

@@ -42,14 +42,6 @@ impl ResponseMode {
             _ => Err(Code::InvalidConfig.into()),
         }
     }
-
-    /// The `response_mode` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResponseMode::Query => "query",
-            ResponseMode::Fragment => "fragment",
-        }
-    }
 }
 
 /// What is remembered between the authorization request and its callback.
@@ -69,8 +61,6 @@ pub struct PendingAuthorization {
     pub scope: String,
     /// Where the app goes after login, already checked by `check_return_to`.
     pub return_to: Option<String>,
-    /// The response mode requested.
-    pub response_mode: ResponseMode,
     /// When the request was made, in seconds since the epoch.
     pub created_at: u64,
 }
@@ -102,7 +92,6 @@ impl PendingAuthorization {
         if let Some(return_to) = &self.return_to {
             push_pair(&mut out, "t", return_to);
         }
-        push_pair(&mut out, "m", self.response_mode.as_str());
         push_pair(&mut out, "a", &u64_to_string(self.created_at));
         out
     }
@@ -123,7 +112,6 @@ impl PendingAuthorization {
             redirect_uri: required("r")?,
             scope: required("c")?,
             return_to: get("t"),
-            response_mode: ResponseMode::parse(&required("m")?).map_err(|_| Code::StateMismatch)?,
             created_at,
         })
     }
@@ -182,7 +170,6 @@ mod tests {
             redirect_uri: "https://app.example/cb?x=1".into(),
             scope: "openid profile".into(),
             return_to: Some("/inbox?a=b&c=d".into()),
-            response_mode: ResponseMode::Query,
             created_at,
         }
     }
@@ -208,7 +195,6 @@ mod tests {
         for bad in [
             text.replace("a=5", "a=x"),
             text.replace("v=", "v=%2B"),
-            text.replace("m=query", "m=x"),
             String::new(),
         ] {
             assert_eq!(

@@ -190,7 +190,6 @@ mod tests {
             redirect_uri: "https://app.example/cb?x=1".into(),
             scope: "openid".into(),
             return_to: None,
-            response_mode: ResponseMode::Query,
             created_at: 0,
         };
         let url = "https://app.example/cb?x=1&code=abc+def&state=s";
