@@ -399,7 +399,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   const core = typed(() => WasmClient.create(json, status, body, wake));
   if (channel !== undefined) {
     channel.onmessage = (message: MessageEvent) => {
-      if (message.data === "logout") {
+      // A tab already logging out finishes its own logout, which wipes everything anyway.
+      if (message.data === "logout" && !loggingOut) {
         inflight = undefined;
         call(() => core.remoteLogout());
       }
