@@ -85,7 +85,7 @@ if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack $WASM_PACK_VERSION"; 
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
-  say "installing node packages with npm ci (typescript, esbuild, playwright-core, binaryen's wasm-opt, oidc-provider)"
+  say "installing node packages with npm ci (typescript, esbuild, playwright-core, wasm-opt from binaryen, oidc-provider, and the anchors oauth4webapi and oidc-client-ts for the bench)"
   npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed"
   cp package-lock.json node_modules/.setup-lock
 fi
