@@ -150,4 +150,26 @@ describe('the browser-oauth package in Chromium', () => {
     }, metadata());
     assert.deepEqual(message, { type: 'logout', source: 'oauth2' });
   });
+
+  test("a callback for another issuer's client on the same redirect URI never reaches this token endpoint (RFC 9700 §4.4.2)", async () => {
+    const before = requests.length;
+    const code = await page.evaluate(async (md) => {
+      const redirectUri = 'https://app.example/cb';
+      const other = { ...md, issuer: 'https://other.example', authorization_endpoint: 'https://other.example/authorize', token_endpoint: 'https://other.example/token' };
+      const a = await window.pkg.createClient({ issuer: md.issuer, clientId: 'spa', redirectUri, metadata: md });
+      const b = await window.pkg.createClient({ issuer: other.issuer, clientId: 'spa', redirectUri, metadata: other });
+      const state = new URL(a.authorizationUrl()).searchParams.get('state');
+      // Client B (another issuer) is handed A's genuine response: state and iss match A's request.
+      const callback = `${redirectUri}?code=c0de&state=${state}&iss=${encodeURIComponent(md.issuer)}`;
+      try {
+        b.validateCallback(callback);
+        await b.exchangeCode();
+        return 'exchanged';
+      } catch (error) {
+        return error.code;
+      }
+    }, metadata());
+    assert.equal(code, 'iss_mismatch');
+    assert.deepEqual(requests.slice(before), [], 'no request reached any token endpoint');
+  });
 });
