@@ -8,7 +8,7 @@ WASM_PACK_FLAGS := --target web --out-dir pkg/wasm --out-name browser_oauth --no
 WASM_PACK_FLAGS_OAUTH1 := --target web --out-dir pkg/wasm-oauth1 --out-name browser_oauth_oauth1 --no-pack
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: setup build test lint test-native test-browser test-ts test-e2e test-bench size demo bench clean
+.PHONY: fuzz setup build test lint test-native test-browser test-ts test-e2e test-bench size demo bench clean
 
 ## Install everything the other targets need (idempotent; WASM_TOOLCHAIN=debian forces the Debian route).
 setup:
@@ -70,6 +70,14 @@ bench: build
 ## The demo: the local OpenID provider and the demo site on 127.0.0.1.
 demo: build
 	@node www/demo.mjs
+
+## Coverage-guided fuzzing of the parsers and checkers (cargo-fuzz, nightly); not part of
+## `make test`. FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := callback token_response metadata id_token config
+fuzz:
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || { echo "fuzz: installing cargo-fuzz"; cargo install --quiet --locked cargo-fuzz; }
+	@for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 clean:
 	rm -rf target pkg/wasm pkg/wasm-oauth1 pkg/dist node_modules .wasm-route .venv

@@ -57,7 +57,13 @@ static HEAP: heap::Heap = heap::Heap::new();
 /// Core entry points for browser tests and fuzz targets only. Not a stable API.
 #[doc(hidden)]
 pub mod internal {
+    pub use crate::core::callback::{CallbackParams, CallbackPolicy, validate_callback};
+    pub use crate::core::config::Config;
+    pub use crate::core::discovery::parse_metadata;
     pub use crate::core::error::{Code, Error};
+    pub use crate::core::id_token::{ClaimsPolicy, check_id_token};
+    pub use crate::core::pending::{PendingAuthorization, ResponseMode};
+    pub use crate::core::redirect::check_return_to;
     pub use crate::core::json::parse as parse_json;
     pub use crate::core::jws::{KeyStep, SignatureCheck};
     pub use crate::core::pkce::CodeVerifier;
