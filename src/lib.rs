@@ -62,11 +62,11 @@ pub mod internal {
     pub use crate::core::discovery::parse_metadata;
     pub use crate::core::error::{Code, Error};
     pub use crate::core::id_token::{ClaimsPolicy, check_id_token};
-    pub use crate::core::pending::{PendingAuthorization, ResponseMode};
-    pub use crate::core::redirect::check_return_to;
     pub use crate::core::json::parse as parse_json;
     pub use crate::core::jws::{KeyStep, SignatureCheck};
+    pub use crate::core::pending::{PendingAuthorization, ResponseMode};
     pub use crate::core::pkce::CodeVerifier;
+    pub use crate::core::redirect::check_return_to;
     pub use crate::core::session::{Event, Policy, Session, timer_delay_ms};
     pub use crate::core::token::process_token_response;
     #[cfg(target_arch = "wasm32")]
