@@ -536,21 +536,40 @@ impl Client {
                     let Some((plan, ..)) = self.logout.take() else {
                         return Err(Code::LoginRequired.into());
                     };
+                    // The local logout is complete whatever happens to the redirect: the
+                    // `logout` event goes out first, then a failure to prepare it is reported.
+                    let redirect = self.end_session_redirect(&plan, local, end_session);
                     self.session.logged_out(false);
-                    let mut bytes = [0u8; 32];
-                    random::fill(&mut bytes)?;
-                    let state = base64url::encode(&bytes);
-                    let url = plan.end_session_url(&self.logout_input(local, end_session), &state);
-                    if url.is_some() {
-                        storage::set(
-                            &LogoutState::storage_key(&state),
-                            &LogoutState::encode(&state, page::now()),
-                        )?;
-                    }
-                    return Ok(Step::done(&plan.result_json(url.as_deref())));
+                    return Ok(Step::done(&plan.result_json(redirect?.as_deref())));
                 }
             }
         }
+    }
+
+    /// The RP-initiated logout URL, when the app asked for it and the provider has an
+    /// end-session endpoint; its fresh `state` is stored (single use) only when the URL
+    /// carries it, that is when a `postLogoutRedirectUri` is configured.
+    fn end_session_redirect(
+        &self,
+        plan: &Logout,
+        local: bool,
+        end_session: bool,
+    ) -> Result<Option<String>> {
+        let input = self.logout_input(local, end_session);
+        let mut bytes = [0u8; 32];
+        let carries_state = input.post_logout_redirect_uri.is_some();
+        if carries_state {
+            random::fill(&mut bytes)?;
+        }
+        let state = base64url::encode(&bytes);
+        let url = plan.end_session_url(&input, &state);
+        if url.is_some() && carries_state {
+            storage::set(
+                &LogoutState::storage_key(&state),
+                &LogoutState::encode(&state, page::now()),
+            )?;
+        }
+        Ok(url)
     }
 
     fn logout_input(&self, local: bool, end_session: bool) -> LogoutInput<'_> {
