@@ -137,18 +137,23 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
     await site?.stop();
   });
 
-  /** Signs in through the browser and exchanges the code; returns the token response. */
-  async function signInAndExchange(options) {
-    const request = authorizationRequest(metadata, redirectUri, options);
-    const callback = await authorizeInBrowser(browser, request.url, redirectUri);
-    assert.equal(callback.searchParams.get('state'), request.state);
-    const tokens = await postForm(metadata.token_endpoint, {
+  /** The code exchange the SPA would make for `callback`, answering `request`. */
+  function exchangeCode(request, callback) {
+    return postForm(metadata.token_endpoint, {
       grant_type: 'authorization_code',
       code: callback.searchParams.get('code'),
       redirect_uri: redirectUri,
       client_id: CLIENT_ID,
       code_verifier: request.verifier,
     }, site.url);
+  }
+
+  /** Signs in through the browser and exchanges the code; returns the token response. */
+  async function signInAndExchange(options) {
+    const request = authorizationRequest(metadata, redirectUri, options);
+    const callback = await authorizeInBrowser(browser, request.url, redirectUri);
+    assert.equal(callback.searchParams.get('state'), request.state);
+    const tokens = await exchangeCode(request, callback);
     assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
     return { request, callback, tokens: tokens.body };
   }
@@ -241,13 +246,7 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
 
   it('the code is single use', async () => {
     const { request, callback } = await signInAndExchange();
-    const again = await postForm(metadata.token_endpoint, {
-      grant_type: 'authorization_code',
-      code: callback.searchParams.get('code'),
-      redirect_uri: redirectUri,
-      client_id: CLIENT_ID,
-      code_verifier: request.verifier,
-    }, site.url);
+    const again = await exchangeCode(request, callback);
     assert.equal(again.status, 400);
     assert.equal(again.body.error, 'invalid_grant');
   });

@@ -159,10 +159,7 @@ fn renew_on_read_within_the_margin() {
         Code::TokenExpired
     );
     let empty = Session::new(policy(), "openid");
-    assert_eq!(
-        empty.access_token(T0, true).unwrap_err().code,
-        Code::LoginRequired
-    );
+    assert_no_session(&empty);
 }
 
 /// specs §4 [DERIVED] serialize refreshes: concurrent reads share one refresh grant.
@@ -257,10 +254,7 @@ fn invalid_grant_ends_the_session() {
         }]
     );
     assert!(!is_active(&s) && s.user().is_none() && s.poll_timeout().is_none());
-    assert_eq!(
-        s.access_token(T0, true).unwrap_err().code,
-        Code::LoginRequired
-    );
+    assert_no_session(&s);
 }
 
 /// Issue 4 item 3: transient failures back off exponentially with jitter, honour
@@ -445,4 +439,12 @@ fn timer_delays_are_capped_and_never_negative() {
     assert_eq!(timer_delay_ms(T0, T0 * 1000 + 5), 0);
     assert_eq!(timer_delay_ms(T0 + 40 * 86_400, T0 * 1000), i32::MAX);
     assert_eq!(timer_delay_ms(u64::MAX, 0), i32::MAX);
+}
+
+/// Every accessor of a session that holds nothing fails with `login_required`.
+fn assert_no_session(s: &Session) {
+    assert_eq!(
+        s.access_token(T0, true).unwrap_err().code,
+        Code::LoginRequired
+    );
 }
