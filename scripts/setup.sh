@@ -19,6 +19,8 @@ WASM_TOOLCHAIN=${WASM_TOOLCHAIN:-auto}
 WASM_BINDGEN_VERSION=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
 [ -n "$WASM_BINDGEN_VERSION" ] || fail "no wasm-bindgen in Cargo.lock; run 'cargo generate-lockfile'"
 WASM_PACK_VERSION=0.15.1
+# geckodriver (Firefox's WebDriver) from the crates registry, pinned; Debian ships none.
+GECKODRIVER_VERSION=0.37.1
 
 need_apt=""
 need_pkg() {
@@ -38,8 +40,11 @@ if [ "$WASM_TOOLCHAIN" = debian ] || ! has_wasm_std; then
   need_pkg rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy rustfmt-web lld-22
 fi
 need_pkg chromium chromium-driver
+# The other two engines of the end-to-end tests: Firefox ESR, and WebKitGTK through its
+# WebDriver (WebKitWebDriver drives WebKitGTK's MiniBrowser, which needs a display: Xvfb).
+need_pkg firefox-esr webkit2gtk-driver xvfb
 if [ -n "$need_apt" ]; then
-  say "installing Debian packages:$need_apt (wasm32 toolchain route '$route', headless Chromium for the browser tests)"
+  say "installing Debian packages:$need_apt (wasm32 toolchain route '$route'; Chromium, Firefox ESR and WebKitGTK with their WebDriver servers and Xvfb for the browser tests)"
   command -v apt-get >/dev/null || fail "apt-get not found; install$need_apt by hand"
   apt-get update -qq || fail "apt-get update failed; check the network to Debian's mirror"
   apt-get install -y -qq --no-install-recommends $need_apt >/dev/null || fail "apt-get install$need_apt failed"
@@ -84,8 +89,14 @@ if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack $WASM_PACK_VERSION"; 
   cargo install --quiet --force --locked wasm-pack --version "$WASM_PACK_VERSION" || fail "cargo install wasm-pack failed"
 fi
 
+if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $GECKODRIVER_VERSION "; then
+  say "installing geckodriver $GECKODRIVER_VERSION from crates.io (Firefox's WebDriver server; about 2 minutes)"
+  cargo install --quiet --force --locked geckodriver --version "$GECKODRIVER_VERSION" || fail "cargo install geckodriver failed"
+fi
+say "browsers: $(chromium --version 2>/dev/null | head -1), $(firefox-esr --version 2>/dev/null), WebKitGTK $(dpkg-query -W -f='${Version}' webkit2gtk-driver)"
+
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
-  say "installing node packages with npm ci (typescript, esbuild, playwright-core, wasm-opt from binaryen, oidc-provider, and the anchors oauth4webapi and oidc-client-ts for the bench)"
+  say "installing node packages with npm ci (typescript, esbuild, playwright-core, selenium-webdriver, wasm-opt from binaryen, oidc-provider, and the anchors oauth4webapi and oidc-client-ts for the bench)"
   npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed"
   cp package-lock.json node_modules/.setup-lock
 fi
