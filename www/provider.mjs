@@ -14,6 +14,9 @@
 //   ACCESS_TTL   access token lifetime in seconds (default 3600)
 //   ID_TTL       ID token lifetime in seconds (default 3600)
 //   REFRESH_TTL  refresh token lifetime in seconds, absolute across rotations (default 86400)
+//   ISSUER       the issuer, i.e. the origin browsers reach this provider at, for a proxy in
+//                front of it (the end-to-end tests' recording proxy); default
+//                http://127.0.0.1:PORT, the address it listens on
 //   ISS_PARAM    "off" strips the RFC 9207 `iss` parameter from authorization
 //                responses while discovery still advertises it (default "on")
 //
@@ -70,6 +73,7 @@ function readOptions() {
     idTtl: intOption('ID_TTL', 3600),
     refreshTtl: intOption('REFRESH_TTL', 86400),
     stripIss: issParam === 'off',
+    issuer: option('ISSUER', ''),
   };
 }
 
@@ -173,7 +177,8 @@ async function main() {
   server.listen(options.port, HOST);
   await once(server, 'listening');
   const { port } = server.address();
-  const issuer = `http://${HOST}:${port}`;
+  const issuer = options.issuer || `http://${HOST}:${port}`;
+  if (new URL(issuer).origin !== issuer) throw new Error(`ISSUER must be a bare origin, got ${issuer}`);
 
   const provider = new Provider(issuer, configuration(options, port));
   if (options.stripIss) {
@@ -188,7 +193,7 @@ async function main() {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 
-  console.log(`provider ready ${issuer}`);
+  console.log(`provider ready http://${HOST}:${port}`);
 }
 
 await main();

@@ -1,13 +1,19 @@
 // Shared helpers for the end-to-end tests (node --test): the local provider and site as
-// child processes, headless Chromium through playwright-core, the provider's sign-in
-// pages, and checks that no token ends up in browser storage, cookies, the URL or history;
-// also the local OAuth 1.0a provider (Python) and a scan of a page's WebAssembly memory.
+// child processes, each behind a recording proxy (proxy.mjs); the browser engines through
+// one WebDriver client (browsers.mjs), a scenario written once and run in each engine
+// (describeEngines); the provider's sign-in pages; and checks that no token ends up in
+// browser storage, cookies, the URL or history; also the local OAuth 1.0a provider (Python)
+// and a scan of a page's WebAssembly memory.
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { launchBrowser, selectedEngines } from './browsers.mjs';
+import { startProxy } from './proxy.mjs';
+
+export { ENGINES, launchBrowser, selectedEngines } from './browsers.mjs';
 
 const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
@@ -80,27 +86,62 @@ function startServer(script, label, env, argv = [process.execPath, WWW + script]
 }
 
 /**
- * Starts the local OpenID provider (www/provider.mjs). PORT defaults to 0 (a free port
- * chosen by the OS); the issuer is the returned `url`. Other options: APP_ORIGIN,
- * ACCESS_TTL, ID_TTL, REFRESH_TTL, ISS_PARAM=off.
+ * @typedef {object} ProxiedServer
+ * @property {string} url origin browsers and tests use: the proxy in front of the server
+ * @property {import('./proxy.mjs').Proxy} proxy its traffic (events, routes)
+ * @property {() => string} output everything the server wrote so far
+ * @property {() => Promise<void>} stop stops the server and its proxy (requests then fail
+ *   with a network error, as with the server down)
+ */
+
+/**
+ * Starts a server behind a fresh proxy; `env(proxyUrl)` gives its environment.
+ * @param {(proxyUrl: string) => Promise<RunningServer>} start
+ * @param {{ injectInitScripts?: boolean }} [options]
+ * @returns {Promise<ProxiedServer>}
+ */
+async function behindProxy(start, options) {
+  const proxy = await startProxy(options);
+  let server;
+  try {
+    server = await start(proxy.url);
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  }
+  proxy.target = server.url;
+  return {
+    url: proxy.url,
+    proxy,
+    output: server.output,
+    stop: async () => {
+      await server.stop();
+      await proxy.close();
+    },
+  };
+}
+
+/**
+ * Starts the local OpenID provider (www/provider.mjs) behind a proxy whose origin is its
+ * issuer (`url`). Options: APP_ORIGIN, ACCESS_TTL, ID_TTL, REFRESH_TTL, ISS_PARAM=off.
  * @param {Record<string, string>} [env]
- * @returns {Promise<RunningServer>}
+ * @returns {Promise<ProxiedServer>}
  */
 export function startProvider(env = {}) {
-  return startServer('provider.mjs', 'provider', env);
+  return behindProxy((issuer) => startServer('provider.mjs', 'provider', { ...env, ISSUER: issuer }));
 }
 
 /**
  * Starts the local OAuth 1.0a provider (www/oauth1/provider.py, on Python's oauthlib in the
- * .venv that `make setup` creates). PORT defaults to 0; pass the site's `url` as APP_ORIGIN
- * (CORS, and the registered callback `<APP_ORIGIN>/oauth1-callback.html`). Its consumer key
- * and secret are exported as OAUTH1_CONSUMER.
+ * .venv that `make setup` creates) behind a proxy (it builds URLs from the Host header, which
+ * the proxy keeps). Pass the site's `url` as APP_ORIGIN (CORS, and the registered callback
+ * `<APP_ORIGIN>/oauth1-callback.html`). Its consumer key and secret are OAUTH1_CONSUMER.
  * @param {Record<string, string>} [env]
- * @returns {Promise<RunningServer>}
+ * @returns {Promise<ProxiedServer>}
  */
 export function startOAuth1Provider(env = {}) {
   const python = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
-  return startServer('oauth1/provider.py', 'oauth1-provider', env, [python, WWW + 'oauth1/provider.py']);
+  return behindProxy(() => startServer('oauth1/provider.py', 'oauth1-provider', env, [python, WWW + 'oauth1/provider.py']));
 }
 
 /** The test consumer of www/oauth1/provider.py. NO SECURITY: test constants. */
@@ -110,46 +151,68 @@ export const OAUTH1_CONSUMER = Object.freeze({
 });
 
 /**
- * Starts the static site (www/server.mjs). PORT defaults to 0 (a free port chosen by the
- * OS); pass its `url` as APP_ORIGIN to startProvider. Other option: ROOT.
+ * Starts the static site (www/server.mjs) behind a proxy that also runs each browser
+ * context's init scripts in its pages; pass its `url` as APP_ORIGIN to startProvider.
+ * Other option: ROOT.
+ * @param {Record<string, string>} [env]
+ * @returns {Promise<ProxiedServer>}
+ */
+export function startSite(env = {}) {
+  return behindProxy(() => startServer('server.mjs', 'site', env), { injectInitScripts: true });
+}
+
+/**
+ * Starts the static site with no proxy in front (for `make bench`, whose timings a proxy
+ * would distort). Same options as startSite.
  * @param {Record<string, string>} [env]
  * @returns {Promise<RunningServer>}
  */
-export function startSite(env = {}) {
+export function startSiteUnproxied(env = {}) {
   return startServer('server.mjs', 'site', env);
 }
 
 /**
- * Launches headless Chromium from /usr/bin/chromium. Host names other than 127.0.0.1 do
- * not resolve, so nothing leaves the machine (the provider's pages import a web font).
- * @param {string[]} [extraArgs] more Chromium switches (the benchmark adds one)
- * @returns {Promise<import('playwright-core').Browser>}
+ * A scenario written once, run in each engine that BROWSERS selects: one `describe` per
+ * engine, titled `<title> [<engine>]`, with the engine's browser launched before and closed
+ * after. `body` gets `env` ({ engine, browser }; `browser` is set once the suite runs) and
+ * should name its tests with `env.test`, which adds the engine to every test name.
+ * @param {string} title
+ * @param {object} options node:test describe options (timeout, …)
+ * @param {(env: { engine: string, browser: import('./browsers.mjs').Browser, test: typeof test }) => void} body
  */
-export function launchBrowser(extraArgs = []) {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-default-apps', '--disable-extensions',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ...extraArgs,
-    ],
-  });
+export function describeEngines(title, options, body) {
+  for (const engine of selectedEngines()) {
+    describe(`${title} [${engine}]`, options, () => {
+      const env = {
+        engine,
+        /** @type {import('./browsers.mjs').Browser} */
+        browser: /** @type {any} */ (undefined),
+        /** A test whose name ends with the engine. */
+        test: (name, ...rest) => test(`${name} [${engine}]`, ...rest),
+      };
+      before(async () => {
+        env.browser = await launchBrowser(engine);
+      });
+      after(async () => {
+        await env.browser?.close();
+      });
+      body(/** @type {any} */ (env));
+    });
+  }
 }
 
 /**
  * Waits until the page has navigated away from `previousHref`, then reports which
  * provider prompt it shows: "login", "consent", or null when it left the provider's
  * interaction pages (e.g. the redirect to the app arrived).
- * @param {import('playwright-core').Page} page
+ * @param {import('./browsers.mjs').Page} page
  * @param {string} providerOrigin
  * @param {string | null} previousHref
  * @returns {Promise<'login' | 'consent' | null>}
  */
 async function nextPrompt(page, providerOrigin, previousHref) {
   await page.waitForURL((url) => url.href !== previousHref, { waitUntil: 'commit' });
-  const url = new URL(page.url());
+  const url = new URL(await page.url());
   if (url.origin !== providerOrigin || !url.pathname.startsWith('/interaction/')) return null;
   const prompt = page.locator('form input[type=hidden][name=prompt]');
   await prompt.waitFor({ state: 'attached' });
@@ -164,25 +227,25 @@ async function nextPrompt(page, providerOrigin, previousHref) {
  * browser has left the interaction pages (the redirect to the client has at least
  * committed). Throws if no prompt appears, or if `consent: false` and no consent page
  * is shown (the grant already covers the request).
- * @param {import('playwright-core').Page} page
+ * @param {import('./browsers.mjs').Page} page
  * @param {{ login?: string, consent?: boolean }} [options]
  * @returns {Promise<void>}
  */
 export async function signInAtProvider(page, { login = 'alice', consent = true } = {}) {
   const first = page.locator('form input[type=hidden][name=prompt]');
   await first.waitFor({ state: 'attached' });
-  const providerOrigin = new URL(page.url()).origin;
+  const providerOrigin = new URL(await page.url()).origin;
   let prompt = await first.getAttribute('value');
 
   if (prompt === 'login') {
-    const href = page.url();
+    const href = await page.url();
     await page.fill('input[name=login]', login);
     await page.fill('input[name=password]', 'any password');
     await page.click('button[type=submit]');
     prompt = await nextPrompt(page, providerOrigin, href);
   }
   if (prompt === 'consent') {
-    const href = page.url();
+    const href = await page.url();
     await page.click(consent ? 'button[type=submit]' : 'a[href$="/abort"]');
     prompt = await nextPrompt(page, providerOrigin, href);
   } else if (!consent) {
@@ -205,7 +268,7 @@ export async function signInAtProvider(page, { login = 'alice', consent = true }
 
 /**
  * Snapshots everything script-visible or persistent where a token could leak.
- * @param {import('playwright-core').Page} page
+ * @param {import('./browsers.mjs').Page} page
  * @returns {Promise<BrowserState>}
  */
 export async function collectStorage(page) {
@@ -230,7 +293,7 @@ export async function collectStorage(page) {
 /**
  * Asserts that none of the given token strings appears in the page's storage, cookies,
  * URL, history state or window.name (see collectStorage).
- * @param {import('playwright-core').Page} page
+ * @param {import('./browsers.mjs').Page} page
  * @param {string[]} tokens the access, refresh and ID tokens to look for (non-empty)
  * @returns {Promise<void>}
  */
@@ -265,7 +328,7 @@ export function captureWasmMemories() {
 /**
  * Whether `needle` (as UTF-8 bytes) occurs anywhere in the page's WebAssembly memories
  * (needs `captureWasmMemories`). Throws when no memory was captured.
- * @param {import('playwright-core').Page} page
+ * @param {import('./browsers.mjs').Page} page
  * @param {string} needle
  * @returns {Promise<boolean>}
  */
@@ -291,18 +354,22 @@ export async function wasmMemoryContains(page, needle) {
  * Opens the demo app at `siteUrl` in a new page of `context`, clicks "Log in" and completes
  * the provider's prompts if it shows any (a live provider session may skip them); returns
  * the page and the error code the app shows ('' when signed in).
- * @param {import('playwright-core').BrowserContext} context
+ * @param {import('./browsers.mjs').BrowserContext} context
  * @param {string} siteUrl
- * @returns {Promise<{ page: import('playwright-core').Page, code: string | null }>}
+ * @returns {Promise<{ page: import('./browsers.mjs').Page, code: string | null }>}
  */
 export async function signInThroughApp(context, siteUrl) {
   const page = await context.newPage();
   await page.goto(`${siteUrl}/`);
   await page.locator('#status', { hasText: 'ready' }).waitFor();
   await page.click('#login');
-  const done = page.locator('#status', { hasText: /signed in|error/ });
-  const prompt = page.locator('form input[type=hidden][name=prompt]');
-  await Promise.race([done.waitFor(), prompt.waitFor({ state: 'attached' }).then(() => signInAtProvider(page))]);
-  await done.waitFor();
+  // One poll for either outcome: the app's verdict, or a provider prompt to answer first.
+  const next = () => page.waitForFunction(() => {
+    const status = document.getElementById('status')?.textContent ?? '';
+    if (/signed in|error/.test(status)) return 'done';
+    return document.querySelector('form input[type=hidden][name=prompt]') ? 'prompt' : false;
+  });
+  if ((await next()) === 'prompt') await signInAtProvider(page);
+  await page.locator('#status', { hasText: /signed in|error/ }).waitFor();
   return { page, code: await page.textContent('#error-code') };
 }

@@ -1,16 +1,17 @@
 // Checks the local OpenID provider (www/provider.mjs) behaves the way the library's
 // end-to-end tests rely on: discovery, CORS, PKCE, the RFC 9207 iss parameter, refresh
 // token rotation and revocation. The browser only drives the provider's own pages; the
-// redirect back to the site is intercepted, and the code is exchanged from node.
+// redirect back to the site is intercepted, and the code is exchanged from node. The pages
+// are driven in each engine BROWSERS selects.
 //
 //   node --test tests/e2e/provider.test.mjs
 
 import { strict as assert } from 'node:assert';
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 
 import {
-  assertNoTokenLeak, launchBrowser, signInAtProvider, startProvider, startSite,
+  assertNoTokenLeak, describeEngines, signInAtProvider, startProvider, startSite,
 } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
@@ -61,7 +62,7 @@ function authorizationRequest(metadata, redirectUri, { scope = 'openid profile e
  * Opens the authorization URL in a fresh browser context (no provider session), signs in
  * and returns the URL the provider redirected to. The redirect is answered by a stub so
  * no real callback page consumes the code.
- * @param {import('playwright-core').Browser} browser
+ * @param {import('./browsers.mjs').Browser} browser
  * @param {string} authorizationUrl
  * @param {string} redirectUri
  * @param {{ consent?: boolean }} [options]
@@ -76,7 +77,7 @@ async function authorizeInBrowser(browser, authorizationUrl, redirectUri, { cons
     await page.goto(authorizationUrl);
     await signInAtProvider(page, { login: 'alice', consent });
     await page.waitForURL(isCallback);
-    return new URL(page.url());
+    return new URL(await page.url());
   } finally {
     await context.close();
   }
@@ -116,23 +117,21 @@ async function verifyJwt(jwt, jwksUri) {
   return JSON.parse(Buffer.from(payload, 'base64url').toString());
 }
 
-describe('local OpenID provider', { timeout: 120_000 }, () => {
+describeEngines('local OpenID provider', { timeout: 120_000 }, (env) => {
+  const it = env.test;
   let site;
   let provider;
-  let browser;
   let metadata;
   let redirectUri;
 
   before(async () => {
     site = await startSite();
     provider = await startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '10' });
-    browser = await launchBrowser();
     metadata = await discover(provider.url);
     redirectUri = `${site.url}/tests/callback.html`;
   });
 
   after(async () => {
-    await browser?.close();
     await provider?.stop();
     await site?.stop();
   });
@@ -151,7 +150,7 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
   /** Signs in through the browser and exchanges the code; returns the token response. */
   async function signInAndExchange(options) {
     const request = authorizationRequest(metadata, redirectUri, options);
-    const callback = await authorizeInBrowser(browser, request.url, redirectUri);
+    const callback = await authorizeInBrowser(env.browser, request.url, redirectUri);
     assert.equal(callback.searchParams.get('state'), request.state);
     const tokens = await exchangeCode(request, callback);
     assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
@@ -284,7 +283,7 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
 
   it('aborting consent redirects with error=access_denied, iss and state', async () => {
     const request = authorizationRequest(metadata, redirectUri);
-    const callback = await authorizeInBrowser(browser, request.url, redirectUri, { consent: false });
+    const callback = await authorizeInBrowser(env.browser, request.url, redirectUri, { consent: false });
     assert.equal(callback.searchParams.get('error'), 'access_denied');
     assert.equal(callback.searchParams.get('iss'), provider.url);
     assert.equal(callback.searchParams.get('state'), request.state);
@@ -292,7 +291,7 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
   });
 
   it('harness: assertNoTokenLeak finds a secret in the URL, storage, cookies, history state or window.name', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     try {
       const page = await context.newPage();
       const pageUrl = `${site.url}/tests/leak-check.html`;
@@ -338,7 +337,7 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
       assert.equal(strippedMetadata.authorization_response_iss_parameter_supported, true);
 
       const request = authorizationRequest(strippedMetadata, redirectUri);
-      const callback = await authorizeInBrowser(browser, request.url, redirectUri);
+      const callback = await authorizeInBrowser(env.browser, request.url, redirectUri);
       assert.ok(callback.searchParams.get('code'));
       assert.equal(callback.searchParams.get('state'), request.state);
       assert.equal(callback.searchParams.has('iss'), false);
