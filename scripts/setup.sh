@@ -89,8 +89,8 @@ if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack $WASM_PACK_VERSION"; 
   cargo install --quiet --force --locked wasm-pack --version "$WASM_PACK_VERSION" || fail "cargo install wasm-pack failed"
 fi
 
-if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $GECKODRIVER_VERSION "; then
-  say "installing geckodriver $GECKODRIVER_VERSION from crates.io (Firefox's WebDriver server; about 2 minutes)"
+if ! geckodriver --version 2>/dev/null | grep -qE "^geckodriver $GECKODRIVER_VERSION( |$)"; then
+  say "installing geckodriver $GECKODRIVER_VERSION from crates.io (Firefox's WebDriver server; 2 to 5 minutes)"
   cargo install --quiet --force --locked geckodriver --version "$GECKODRIVER_VERSION" || fail "cargo install geckodriver failed"
 fi
 say "browsers: $(chromium --version 2>/dev/null | head -1), $(firefox-esr --version 2>/dev/null), WebKitGTK $(dpkg-query -W -f='${Version}' webkit2gtk-driver)"

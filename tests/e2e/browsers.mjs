@@ -175,6 +175,17 @@ async function startDriver(engine, env) {
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Rejects if `promise` has not settled within `ms` (a WebDriver server that stopped
+ * answering must fail the test, not hang it).
+ * @template T @param {Promise<T>} promise @param {number} ms @param {string} what @returns {Promise<T>}
+ */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** A page where a new context gets its context cookie (see proxy.mjs). */
 let blankProxy;
 
@@ -410,6 +421,7 @@ export class BrowserContext {
 
   /** @template T @param {string} handle @param {(driver: any) => Promise<T>} fn @returns {Promise<T>} */
   onTab(handle, fn) {
+    if (process.env.E2E_TRACE) console.error(`[${this.browser.engine} ${handle.slice(0, 8)}] ${String(fn).slice(0, 100)}`);
     return this.mutex.run(async () => {
       if (this.currentTab !== handle) {
         await this.driver.switchTo().window(handle);
@@ -516,7 +528,7 @@ export class BrowserContext {
     this.routes = [];
     contextHooks.delete(this.id);
     this.browser.contexts.delete(this);
-    await this.mutex.run(() => this.driver.quit()).catch(() => {});
+    await withTimeout(this.mutex.run(() => this.driver.quit()), 30_000, 'quit').catch(() => {});
     await this.stopDriver();
   }
 }
@@ -540,19 +552,34 @@ export class Browser {
     this.xvfb = null;
   }
 
-  /** @returns {Promise<BrowserContext>} */
+  /**
+   * A new WebDriver session. A session that does not start within a minute is retried once
+   * with a new WebDriver server (said on stderr), so a stuck driver fails fast.
+   * @returns {Promise<BrowserContext>}
+   */
   async newContext() {
+    try {
+      return await this.startContext();
+    } catch (error) {
+      console.error(`# ${this.engine}: a new session failed (${error.message.split('\n')[0]}); retrying once`);
+      return this.startContext();
+    }
+  }
+
+  /** @returns {Promise<BrowserContext>} */
+  async startContext() {
+    if (process.env.E2E_TRACE) console.error(`[${this.engine}] new context`);
     const driverServer = await startDriver(this.engine, this.env);
     try {
-      const driver = await new Builder()
+      const driver = await withTimeout(new Builder()
         .usingServer(driverServer.url)
         .withCapabilities(new Capabilities(ENGINE_SETUP[this.engine].capabilities(this.extraArgs)))
-        .build();
+        .build(), 60_000, `${this.engine}: new session`);
       await driver.manage().setTimeouts({ script: 120_000, pageLoad: 60_000 });
       const caps = await driver.getCapabilities();
       this.version = `${caps.get('browserName')} ${caps.get('browserVersion')}`;
       const context = new BrowserContext(this, driver, driverServer.stop, await driver.getWindowHandle());
-      blankProxy ??= await startProxy();
+      blankProxy ??= await startProxy({ keepAlive: false });
       await driver.get(`${blankProxy.url}/__e2e/blank`);
       await driver.manage().addCookie(contextCookie(context.id));
       this.contexts.add(context);

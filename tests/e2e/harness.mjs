@@ -134,14 +134,15 @@ export function startProvider(env = {}) {
 /**
  * Starts the local OAuth 1.0a provider (www/oauth1/provider.py, on Python's oauthlib in the
  * .venv that `make setup` creates) behind a proxy (it builds URLs from the Host header, which
- * the proxy keeps). Pass the site's `url` as APP_ORIGIN (CORS, and the registered callback
+ * the proxy keeps; PUBLIC_ORIGIN tells its signing backend the proxy's origin). Pass the site's `url` as APP_ORIGIN (CORS, and the registered callback
  * `<APP_ORIGIN>/oauth1-callback.html`). Its consumer key and secret are OAUTH1_CONSUMER.
  * @param {Record<string, string>} [env]
  * @returns {Promise<ProxiedServer>}
  */
 export function startOAuth1Provider(env = {}) {
   const python = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
-  return behindProxy(() => startServer('oauth1/provider.py', 'oauth1-provider', env, [python, WWW + 'oauth1/provider.py']));
+  return behindProxy((origin) => startServer('oauth1/provider.py', 'oauth1-provider', { ...env, PUBLIC_ORIGIN: origin },
+    [python, WWW + 'oauth1/provider.py']));
 }
 
 /** The test consumer of www/oauth1/provider.py. NO SECURITY: test constants. */

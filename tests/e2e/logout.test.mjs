@@ -1,30 +1,27 @@
-// End-to-end tests of logout (issue 5) with the demo app in headless Chromium against the
-// real local OpenID provider: revocation checked by a direct request from the test, storage
+// End-to-end tests of logout (issue 5) with the demo app in each browser engine (BROWSERS)
+// against the real local OpenID provider: revocation checked by a direct request from the test, storage
 // and vault empty, other tabs following, RP-initiated logout with its state, and logout
 // with the provider down. Tests wait for events, never for durations.
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, describeEngines, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
 let provider;
-let browser;
 
 before(async () => {
   site = await startSite();
   provider = await startProvider({ APP_ORIGIN: site.url });
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), provider?.stop()]);
 });
 
 /** A browser context for the demo app against `issuer`, recording issued tokens and revocations. */
-async function openContext(issuer = provider.url, extra = {}) {
+async function openContext(browser, issuer = provider.url, extra = {}) {
   const context = await browser.newContext();
   await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
     issuer,
@@ -86,9 +83,10 @@ async function directRefresh(refreshToken) {
   return { status: response.status, error: (await response.json()).error };
 }
 
-describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
+describeEngines('logout that leaves nothing behind', { timeout: 300_000 }, (env) => {
+  const { test } = env;
   test('revokes refresh then access token; the provider then refuses the refresh token; storage and vault empty (specs §11, §12)', async () => {
-    const { context, issued, tokens, revocations } = await openContext();
+    const { context, issued, tokens, revocations } = await openContext(env.browser);
     const page = await signedInPage(context);
     await page.evaluate(() => {
       localStorage.setItem('browser-oauth:test', 'x');
@@ -112,7 +110,7 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
   });
 
   test('a second tab hears the logout, wipes and emits logout; a tab opened afterwards starts with nothing (issue 5 item 4)', async () => {
-    const { context, tokens } = await openContext();
+    const { context, tokens } = await openContext(env.browser);
     const one = await signedInPage(context);
     const two = await signedInPage(context);
     await one.click('#logout');
@@ -131,7 +129,7 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
   });
 
   test('local logout makes no request and still wipes everything (issue 5 item 3)', async () => {
-    const { context, tokens, providerRequests } = await openContext();
+    const { context, tokens, providerRequests } = await openContext(env.browser);
     const page = await signedInPage(context);
     const before = providerRequests.length;
     await page.click('#logout-local');
@@ -144,11 +142,11 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
   });
 
   test('RP-initiated logout: the round trip validates state, and a tampered or replayed state is refused (specs §11 step 7)', async () => {
-    const { context, tokens } = await openContext();
+    const { context, tokens } = await openContext(env.browser);
     const page = await signedInPage(context);
     await page.click('#logout-end-session');
     await page.waitForURL((url) => url.origin === provider.url);
-    const endSession = new URL(page.url());
+    const endSession = new URL(await page.url());
     assert.equal(endSession.pathname, '/session/end');
     assert.equal(endSession.searchParams.get('client_id'), CLIENT_ID);
     assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${site.url}/`);
@@ -159,7 +157,7 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
     await page.route(isApp, (route) => route.fulfill({ contentType: 'text/javascript', body: '' }));
     await page.locator('button[name=logout][value=yes]').click();
     await page.waitForURL((url) => url.origin === site.url);
-    const back = page.url();
+    const back = await page.url();
     await page.unroute(isApp);
     const state = new URL(back).searchParams.get('state');
     assert.ok(state, 'the provider echoed a state');
@@ -169,7 +167,7 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
       await page.goto(url);
       await page.locator('#status', { hasText: /logged out at the provider|error/ }).waitFor();
       assert.equal(await page.textContent('#error-code'), expected, url === back ? 'genuine, then replayed' : 'tampered');
-      assert.doesNotMatch(page.url(), /state=/, 'state removed from the address bar');
+      assert.doesNotMatch(await page.url(), /state=/, 'state removed from the address bar');
     }
     assert.deepEqual(await storageKeys(page), { local: [], session: [] });
     await assertNoTokenLeak(page, tokens());
@@ -179,7 +177,7 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
   test('provider down: logout still wipes everything and reports the failed revocations (issue 5 item 3)', async () => {
     const doomed = await startProvider({ APP_ORIGIN: site.url });
     const metadata = await (await fetch(`${doomed.url}/.well-known/openid-configuration`)).json();
-    const { context, tokens } = await openContext(doomed.url, { metadata });
+    const { context, tokens } = await openContext(env.browser, doomed.url, { metadata });
     const page = await signedInPage(context);
     await doomed.stop();
     await page.click('#logout');

@@ -1,26 +1,23 @@
-// End-to-end tests of the OAuth 1.0a entry (browser-oauth/oauth1) in headless Chromium
-// against the local OAuth 1.0a provider (www/oauth1/provider.py on oauthlib). Each case
+// End-to-end tests of the OAuth 1.0a entry (browser-oauth/oauth1) in each browser engine
+// (BROWSERS) against the local OAuth 1.0a provider (www/oauth1/provider.py on oauthlib). Each case
 // names the specs.md rule it checks (§14 RFC 5849, §15 the consumer secret in a browser).
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 
 import {
-  OAUTH1_CONSUMER, captureWasmMemories, collectStorage, launchBrowser, startOAuth1Provider,
+  OAUTH1_CONSUMER, captureWasmMemories, collectStorage, describeEngines, startOAuth1Provider,
   startSite, wasmMemoryContains,
 } from './harness.mjs';
 
 let site;
 let provider;
-let browser;
 
 before(async () => {
   site = await startSite();
   provider = await startOAuth1Provider({ APP_ORIGIN: site.url });
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), provider?.stop()]);
 });
 
@@ -29,7 +26,7 @@ after(async () => {
  * (to know the token secrets), every request the page sends and every response it reads,
  * and every sessionStorage write and cookie write the page makes.
  */
-async function openApp(options = {}) {
+async function openAppIn(browser, options = {}) {
   const context = await browser.newContext();
   const config = {
     provider: provider.url,
@@ -107,157 +104,163 @@ async function login(app) {
 /** A fetch through the client, from inside the page; returns status and parsed body. */
 function signedFetch(page, path, init) {
   return page.evaluate(async ([url, init]) => {
-    const options = init && { ...init, body: init.form ? new URLSearchParams(init.form) : init.body };
+    const options = init ? { ...init, body: init.form ? new URLSearchParams(init.form) : init.body } : undefined;
     const response = await window.oauth1.client.fetch(url, options);
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }, [`${provider.url}${path}`, init]);
 }
 
-describe('OAuth 1.0a three-legged flow (specs §14.1)', () => {
-  test('login, a signed GET and a signed form POST are accepted by the protected resource (specs §14.2)', async () => {
-    const app = await openApp();
-    try {
-      const token = await login(app);
-      assert.equal(new URL(app.page.url()).search, '', 'oauth_token and oauth_verifier left the address bar (specs §2)');
-      const get = await signedFetch(app.page, '/photos?file=vacation%20photo.jpg&size=original');
-      assert.equal(get.status, 200);
-      assert.deepEqual(get.body.params, { file: 'vacation photo.jpg', size: 'original' });
-      assert.equal(get.body.token, token.oauth_token);
-      const post = await signedFetch(app.page, '/photos', { method: 'POST', form: { caption: 'été ☃ +&=', n: '1' } });
-      assert.equal(post.status, 200, 'the form body is part of the signature (§3.4.1.3.1)');
-      assert.deepEqual(post.body.params, { caption: 'été ☃ +&=', n: '1' });
-      const elsewhere = await app.page.evaluate(() => window.oauth1.client.fetch('https://elsewhere.example/photos')
-        .then(() => 'sent', (error) => error.code));
-      assert.equal(elsewhere, 'origin_not_allowed', 'requests are signed only for allowed origins');
-    } finally {
-      await app.context.close();
-    }
-  });
+describeEngines('OAuth 1.0a', { timeout: 300_000 }, (env) => {
+  const { test } = env;
+  /** The demo page in a fresh context of this engine's browser. */
+  const openApp = (options) => openAppIn(env.browser, options);
 
-  for (const signatureMethod of ['PLAINTEXT', 'HMAC-SHA256']) {
-    test(`the flow and a signed request also work with ${signatureMethod} (specs §14.2; http only because it is loopback)`, async () => {
-      const app = await openApp({ extra: { signatureMethod } });
+  describe('OAuth 1.0a three-legged flow (specs §14.1)', () => {
+    test('login, a signed GET and a signed form POST are accepted by the protected resource (specs §14.2)', async () => {
+      const app = await openApp();
       try {
-        await login(app);
-        assert.equal((await signedFetch(app.page, '/photos?size=original')).status, 200);
+        const token = await login(app);
+        assert.equal(new URL(await app.page.url()).search, '', 'oauth_token and oauth_verifier left the address bar (specs §2)');
+        const get = await signedFetch(app.page, '/photos?file=vacation%20photo.jpg&size=original');
+        assert.equal(get.status, 200);
+        assert.deepEqual(get.body.params, { file: 'vacation photo.jpg', size: 'original' });
+        assert.equal(get.body.token, token.oauth_token);
+        const post = await signedFetch(app.page, '/photos', { method: 'POST', form: { caption: 'été ☃ +&=', n: '1' } });
+        assert.equal(post.status, 200, 'the form body is part of the signature (§3.4.1.3.1)');
+        assert.deepEqual(post.body.params, { caption: 'été ☃ +&=', n: '1' });
+        const elsewhere = await app.page.evaluate(() => window.oauth1.client.fetch('https://elsewhere.example/photos')
+          .then(() => 'sent', (error) => error.code));
+        assert.equal(elsewhere, 'origin_not_allowed', 'requests are signed only for allowed origins');
       } finally {
         await app.context.close();
       }
     });
-  }
 
-  test('a request signed with a wrong token secret is refused by the provider (signatures are checked)', async () => {
-    const app = await openApp();
-    try {
-      const token = await login(app);
-      const forged = await app.page.evaluate(async ([url, token]) => {
-        const header = `OAuth oauth_consumer_key="browseroauthdemo1", oauth_token="${token}", oauth_signature_method="PLAINTEXT", oauth_timestamp="${Math.floor(Date.now() / 1000)}", oauth_nonce="0123456789abcdef0123", oauth_signature="wrong%26wrong"`;
-        return (await fetch(url, { headers: { Authorization: header } })).status;
-      }, [`${provider.url}/photos`, token.oauth_token]);
-      assert.equal(forged, 401);
-    } finally {
-      await app.context.close();
+    for (const signatureMethod of ['PLAINTEXT', 'HMAC-SHA256']) {
+      test(`the flow and a signed request also work with ${signatureMethod} (specs §14.2; http only because it is loopback)`, async () => {
+        const app = await openApp({ extra: { signatureMethod } });
+        try {
+          await login(app);
+          assert.equal((await signedFetch(app.page, '/photos?size=original')).status, 200);
+        } finally {
+          await app.context.close();
+        }
+      });
     }
-  });
 
-  test('a tampered callback oauth_token is refused; a replayed callback is refused (specs §14.1)', async () => {
-    const app = await openApp();
-    try {
-      const callback = await loginUntilCallback(app.page);
-      const tampered = new URL(callback);
-      const real = tampered.searchParams.get('oauth_token');
-      tampered.searchParams.set('oauth_token', `${real.slice(0, -1)}${real.endsWith('x') ? 'y' : 'x'}`);
-      assert.deepEqual(await deliver(app.page, tampered.href), { status: 'error', code: 'temporary_token_mismatch' });
-      assert.deepEqual(await deliver(app.page, callback), { status: 'logged in', code: '' });
-      assert.deepEqual(await deliver(app.page, callback), { status: 'error', code: 'temporary_token_mismatch' },
-        'the pending request is single use');
-    } finally {
-      await app.context.close();
-    }
-  });
-});
-
-describe('OAuth 1.0a credentials: memory only, expiry, logout (specs §15, design.md)', () => {
-  test('after logout the credentials are gone from WASM memory, and nothing was ever in storage', async () => {
-    const app = await openApp();
-    try {
-      const token = await login(app);
-      assert.ok(await wasmMemoryContains(app.page, token.oauth_token_secret), 'sanity: the scan finds the secret while logged in');
-      assert.equal((await signedFetch(app.page, '/photos')).status, 200);
-      await app.page.evaluate(() => window.oauth1.client.logout());
-      // The consumer secret given to the built-in signer stays: it is configuration, not a
-      // session credential (and the signer hook keeps it out of the page entirely).
-      for (const value of [token.oauth_token_secret, token.oauth_token]) {
-        assert.equal(await wasmMemoryContains(app.page, value), false, `${value.slice(0, 6)}… is still in WASM memory`);
+    test('a request signed with a wrong token secret is refused by the provider (signatures are checked)', async () => {
+      const app = await openApp();
+      try {
+        const token = await login(app);
+        const forged = await app.page.evaluate(async ([url, token]) => {
+          const header = `OAuth oauth_consumer_key="browseroauthdemo1", oauth_token="${token}", oauth_signature_method="PLAINTEXT", oauth_timestamp="${Math.floor(Date.now() / 1000)}", oauth_nonce="0123456789abcdef0123", oauth_signature="wrong%26wrong"`;
+          return (await fetch(url, { headers: { Authorization: header } })).status;
+        }, [`${provider.url}/photos`, token.oauth_token]);
+        assert.equal(forged, 401);
+      } finally {
+        await app.context.close();
       }
-      const failed = await app.page.evaluate(() => window.oauth1.client.fetch('/x').then(() => 'ok', (e) => e.code));
-      assert.equal(failed, 'login_required');
-      assert.deepEqual(await app.page.evaluate(() => window.oauth1.events), ['logout']);
-      // Every write the page ever made: only the pending request, under the library prefix,
-      // holding no token credential; and it is gone now.
-      assert.ok(app.writes.length > 0 && app.writes.every((w) => w.startsWith('browser-oauth:oauth1:')), app.writes.join('\n'));
-      for (const write of app.writes) {
-        assert.ok(!write.includes(token.oauth_token) && !write.includes(token.oauth_token_secret));
+    });
+
+    test('a tampered callback oauth_token is refused; a replayed callback is refused (specs §14.1)', async () => {
+      const app = await openApp();
+      try {
+        const callback = await loginUntilCallback(app.page);
+        const tampered = new URL(callback);
+        const real = tampered.searchParams.get('oauth_token');
+        tampered.searchParams.set('oauth_token', `${real.slice(0, -1)}${real.endsWith('x') ? 'y' : 'x'}`);
+        assert.deepEqual(await deliver(app.page, tampered.href), { status: 'error', code: 'temporary_token_mismatch' });
+        assert.deepEqual(await deliver(app.page, callback), { status: 'logged in', code: '' });
+        assert.deepEqual(await deliver(app.page, callback), { status: 'error', code: 'temporary_token_mismatch' },
+          'the pending request is single use');
+      } finally {
+        await app.context.close();
       }
-      const state = await collectStorage(app.page);
-      assert.equal(state.sessionStorage, '{}');
-      assert.equal(state.localStorage, '{}');
-      for (const value of Object.values(state)) {
-        assert.ok(!value.includes(token.oauth_token_secret) && !value.includes(token.oauth_token));
+    });
+  });
+
+  describe('OAuth 1.0a credentials: memory only, expiry, logout (specs §15, design.md)', () => {
+    test('after logout the credentials are gone from WASM memory, and nothing was ever in storage', async () => {
+      const app = await openApp();
+      try {
+        const token = await login(app);
+        assert.ok(await wasmMemoryContains(app.page, token.oauth_token_secret), 'sanity: the scan finds the secret while logged in');
+        assert.equal((await signedFetch(app.page, '/photos')).status, 200);
+        await app.page.evaluate(() => window.oauth1.client.logout());
+        // The consumer secret given to the built-in signer stays: it is configuration, not a
+        // session credential (and the signer hook keeps it out of the page entirely).
+        for (const value of [token.oauth_token_secret, token.oauth_token]) {
+          assert.equal(await wasmMemoryContains(app.page, value), false, `${value.slice(0, 6)}… is still in WASM memory`);
+        }
+        const failed = await app.page.evaluate(() => window.oauth1.client.fetch('/x').then(() => 'ok', (e) => e.code));
+        assert.equal(failed, 'login_required');
+        assert.deepEqual(await app.page.evaluate(() => window.oauth1.events), ['logout']);
+        // Every write the page ever made: only the pending request, under the library prefix,
+        // holding no token credential; and it is gone now.
+        assert.ok(app.writes.length > 0 && app.writes.every((w) => w.startsWith('browser-oauth:oauth1:')), app.writes.join('\n'));
+        for (const write of app.writes) {
+          assert.ok(!write.includes(token.oauth_token) && !write.includes(token.oauth_token_secret));
+        }
+        const state = await collectStorage(app.page);
+        assert.equal(state.sessionStorage, '{}');
+        assert.equal(state.localStorage, '{}');
+        for (const value of Object.values(state)) {
+          assert.ok(!value.includes(token.oauth_token_secret) && !value.includes(token.oauth_token));
+        }
+      } finally {
+        await app.context.close();
       }
-    } finally {
-      await app.context.close();
-    }
+    });
+
+    test('the app-set lifetime ends the session with expiring then expired events', async () => {
+      const app = await openApp({ extra: { tokenLifetimeSeconds: 3, expiringNoticeSeconds: 2 } });
+      try {
+        await login(app);
+        assert.equal((await signedFetch(app.page, '/photos')).status, 200);
+        await app.page.waitForFunction(() => window.oauth1.events.includes('expired'), null, { timeout: 10_000 });
+        assert.deepEqual(await app.page.evaluate(() => window.oauth1.events), ['expiring', 'expired']);
+        const failed = await app.page.evaluate(() => window.oauth1.client.fetch('/x').then(() => 'ok', (e) => e.code));
+        assert.equal(failed, 'login_required');
+      } finally {
+        await app.context.close();
+      }
+    });
+
+    test('a logout message on the browser-oauth BroadcastChannel wipes the OAuth 1.0a session', async () => {
+      const app = await openApp();
+      try {
+        await login(app);
+        await app.page.evaluate(() => new BroadcastChannel('browser-oauth').postMessage({ type: 'logout' }));
+        await app.page.waitForFunction(() => window.oauth1.events.includes('logout'));
+        assert.equal(await app.page.evaluate(() => window.oauth1.client.expiresAt()), undefined);
+      } finally {
+        await app.context.close();
+      }
+    });
   });
 
-  test('the app-set lifetime ends the session with expiring then expired events', async () => {
-    const app = await openApp({ extra: { tokenLifetimeSeconds: 3, expiringNoticeSeconds: 2 } });
-    try {
-      await login(app);
-      assert.equal((await signedFetch(app.page, '/photos')).status, 200);
-      await app.page.waitForFunction(() => window.oauth1.events.includes('expired'), null, { timeout: 10_000 });
-      assert.deepEqual(await app.page.evaluate(() => window.oauth1.events), ['expiring', 'expired']);
-      const failed = await app.page.evaluate(() => window.oauth1.client.fetch('/x').then(() => 'ok', (e) => e.code));
-      assert.equal(failed, 'login_required');
-    } finally {
-      await app.context.close();
-    }
-  });
-
-  test('a logout message on the browser-oauth BroadcastChannel wipes the OAuth 1.0a session', async () => {
-    const app = await openApp();
-    try {
-      await login(app);
-      await app.page.evaluate(() => new BroadcastChannel('browser-oauth').postMessage({ type: 'logout' }));
-      await app.page.waitForFunction(() => window.oauth1.events.includes('logout'));
-      assert.equal(await app.page.evaluate(() => window.oauth1.client.expiresAt()), undefined);
-    } finally {
-      await app.context.close();
-    }
-  });
-});
-
-describe('the signer hook (specs §15)', () => {
-  test('with the signer hook the consumer secret never enters the page, and the flow still works', async () => {
-    const app = await openApp({ useSigner: true });
-    try {
-      const before = await (await fetch(`${provider.url}/stats`)).json();
-      const token = await login(app);
-      const photos = await signedFetch(app.page, '/photos?size=original');
-      assert.equal(photos.status, 200);
-      const after = await (await fetch(`${provider.url}/stats`)).json();
-      assert.equal(after.signed_by_backend - before.signed_by_backend, 3, 'temporary, token and resource requests were signed by the backend');
-      assert.equal(await wasmMemoryContains(app.page, OAUTH1_CONSUMER.secret), false);
-      const everything = [
-        ...app.traffic, ...app.writes, await app.page.content(),
-        JSON.stringify(await collectStorage(app.page)),
-        await app.page.evaluate(() => JSON.stringify(window.OAUTH1_CONFIG)),
-      ];
-      for (const text of everything) assert.ok(!text.includes(OAUTH1_CONSUMER.secret), `consumer secret in: ${text.slice(0, 120)}`);
-      assert.ok(app.traffic.some((t) => t.includes(token.oauth_token)), 'sanity: the traffic log is complete');
-    } finally {
-      await app.context.close();
-    }
+  describe('the signer hook (specs §15)', () => {
+    test('with the signer hook the consumer secret never enters the page, and the flow still works', async () => {
+      const app = await openApp({ useSigner: true });
+      try {
+        const before = await (await fetch(`${provider.url}/stats`)).json();
+        const token = await login(app);
+        const photos = await signedFetch(app.page, '/photos?size=original');
+        assert.equal(photos.status, 200);
+        const after = await (await fetch(`${provider.url}/stats`)).json();
+        assert.equal(after.signed_by_backend - before.signed_by_backend, 3, 'temporary, token and resource requests were signed by the backend');
+        assert.equal(await wasmMemoryContains(app.page, OAUTH1_CONSUMER.secret), false);
+        const everything = [
+          ...app.traffic, ...app.writes, await app.page.content(),
+          JSON.stringify(await collectStorage(app.page)),
+          await app.page.evaluate(() => JSON.stringify(window.OAUTH1_CONFIG)),
+        ];
+        for (const text of everything) assert.ok(!text.includes(OAUTH1_CONSUMER.secret), `consumer secret in: ${text.slice(0, 120)}`);
+        assert.ok(app.traffic.some((t) => t.includes(token.oauth_token)), 'sanity: the traffic log is complete');
+      } finally {
+        await app.context.close();
+      }
+    });
   });
 });

@@ -190,16 +190,19 @@ function matches(matcher, url) {
 
 /**
  * Starts a proxy on a free port of 127.0.0.1. Set `target` once the server behind it listens.
- * @param {{ injectInitScripts?: boolean }} [options] site pages get the init scripts
+ * @param {{ injectInitScripts?: boolean, keepAlive?: boolean }} [options] `injectInitScripts`:
+ *   site pages get the init scripts; `keepAlive: false`: the proxy does not keep the test
+ *   process running (for one that lives as long as the process)
  * @returns {Promise<Proxy>}
  */
-export async function startProxy({ injectInitScripts = false } = {}) {
+export async function startProxy({ injectInitScripts = false, keepAlive = true } = {}) {
   const events = new EventEmitter();
   /** @type {{ matcher: any, handler: (route: Route) => any }[]} */
   const routes = [];
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
+  if (!keepAlive) server.unref();
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   /** @type {Proxy} */
   const proxy = {
@@ -282,7 +285,9 @@ export async function startProxy({ injectInitScripts = false } = {}) {
 
     events.emit('request', request);
     try {
-      const match = [...routes].reverse().find((r) => matches(r.matcher, url));
+      // As with Playwright's routes, CORS preflights are not routed: the server answers them.
+      const preflight = request.method() === 'OPTIONS' && 'access-control-request-method' in headers;
+      const match = preflight ? undefined : [...routes].reverse().find((r) => matches(r.matcher, url));
       if (match) await match.handler(route);
       if (!answered) await route.continue();
     } catch {

@@ -3,7 +3,8 @@
     .venv/bin/python www/oauth1/provider.py        # set up by `make setup`
 
 Environment: PORT (default 0: the OS picks a free port), APP_ORIGIN (the test site's origin,
-the only one allowed by CORS; its /oauth1-callback.html is the registered callback).
+the only one allowed by CORS; its /oauth1-callback.html is the registered callback),
+PUBLIC_ORIGIN (the origin browsers use when a proxy is in front; default its own address).
 Prints `oauth1-provider ready http://127.0.0.1:PORT` once listening; exits on SIGTERM.
 
 Endpoints (all on 127.0.0.1, plain http: see LoopbackValidator.enforce_ssl):
@@ -49,6 +50,9 @@ CONSUMER_KEY = "browseroauthdemo1"
 CONSUMER_SECRET = "consumer-secret-that-must-stay-on-the-server"
 APP_ORIGIN = os.environ.get("APP_ORIGIN", "http://127.0.0.1:8080")
 CALLBACK = APP_ORIGIN + "/oauth1-callback.html"
+# The origin browsers reach this provider at when a proxy stands in front of it (the
+# end-to-end tests' recording proxy); by default the address it listens on.
+PUBLIC_ORIGIN = os.environ.get("PUBLIC_ORIGIN", "")
 REALM = "photos"
 
 LOCK = threading.Lock()
@@ -171,7 +175,8 @@ def backend_signature(base_string, method, token_secret):
     consumer secret it keeps. A real backend must also check that it signs only requests it
     allows (the method, URL and oauth_token in the base string); this one checks the URL."""
     target = base_string.split("&")[1] if base_string.count("&") >= 2 else ""
-    if method != "PLAINTEXT" and not target.startswith(quote(f"http://{HOST_PORT[0]}/", safe="")):
+    origin = PUBLIC_ORIGIN or f"http://{HOST_PORT[0]}"
+    if method != "PLAINTEXT" and not target.startswith(quote(f"{origin}/", safe="")):
         raise ValueError("refusing to sign a request to another server")
     key = quote(CONSUMER_SECRET, safe="~") + "&" + quote(token_secret, safe="~")
     if method == "PLAINTEXT":
