@@ -7,6 +7,10 @@ WASM_PACK_FLAGS := --target web --out-dir pkg/wasm --out-name browser_oauth --no
 # The OAuth 1.0a entry (`browser-oauth/oauth1`): the same crate with the `oauth1` feature.
 WASM_PACK_FLAGS_OAUTH1 := --target web --out-dir pkg/wasm-oauth1 --out-name browser_oauth_oauth1 --no-pack
 CHROMEDRIVER := /usr/bin/chromedriver
+GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
+## Engines of the end-to-end tests (tests/e2e/browsers.mjs): any of chromium,firefox,webkit.
+BROWSERS ?= chromium,firefox,webkit
+export BROWSERS
 
 .PHONY: fuzz setup build test lint test-native test-browser test-ts test-e2e test-bench size demo bench clean
 
@@ -43,15 +47,16 @@ test-native:
 	cargo test --quiet --lib
 
 test-browser:
-	@echo "== browser: wasm-pack test --headless --chrome (wasm-bindgen-test in Chromium)"
+	@echo "== browser: wasm-pack test --headless --chrome, then --firefox (wasm-bindgen-test in Chromium and Firefox ESR)"
 	$(WASM) wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web 2>&1 | grep -v 'failed to get wasm-pack version'
+	$(WASM) wasm-pack test --headless --firefox --geckodriver $(GECKODRIVER) -- --test web 2>&1 | grep -v 'failed to get wasm-pack version'
 
 test-ts:
 	@echo "== typescript: tsc --noEmit (strict) of the package and its type-level tests"
 	cd pkg && tsc -p . --noEmit && tsc -p test-d && echo "tsc: 0 errors"
 
 test-e2e:
-	@echo "== end-to-end: Playwright + Chromium against the local OpenID and OAuth 1.0a providers"
+	@echo "== end-to-end in $(BROWSERS) (WebDriver: chromedriver, geckodriver, WebKitWebDriver) against the local OpenID and OAuth 1.0a providers"
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 test-bench:
