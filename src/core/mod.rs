@@ -20,6 +20,8 @@ pub(crate) mod base64url;
 pub(crate) mod callback;
 pub(crate) mod config;
 pub(crate) mod discovery;
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub(crate) mod dpop;
 pub(crate) mod error;
 pub(crate) mod id_token;
 pub(crate) mod json;
