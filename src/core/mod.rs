@@ -30,6 +30,8 @@ pub(crate) mod logout;
 #[cfg(any(feature = "oauth1", not(target_arch = "wasm32")))]
 pub(crate) mod oauth1;
 pub(crate) mod pending;
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub(crate) mod persist;
 pub(crate) mod pkce;
 pub(crate) mod redirect;
 pub(crate) mod resource;

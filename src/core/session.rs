@@ -28,7 +28,9 @@ use super::error::{Code, Error};
 use super::id_token::IdTokenClaims;
 use super::json::ObjectWriter;
 use super::pending::parse_u64;
-use super::token::{FormPost, TokenSet, build_refresh_request, process_token_response};
+use super::token::{
+    FormPost, TokenSet, TokenTypes, build_refresh_request, process_token_response_as,
+};
 
 /// The session's knobs, from the client configuration.
 #[derive(Clone, Copy, Debug)]
@@ -126,6 +128,8 @@ pub struct Session {
     expired_sent: bool,
     /// Queued events, newest last (a handful at most between two drains).
     events: Vec<Event>,
+    /// The token types a refresh response may have (DPoP: see `session::persist`).
+    token_types: TokenTypes,
 }
 
 /// What a login holds. Dropping it frees the token strings, which the wasm allocator
@@ -159,6 +163,7 @@ impl Session {
             expiring_sent: false,
             expired_sent: false,
             events: Vec::new(),
+            token_types: TokenTypes::Bearer,
         }
     }
 
@@ -316,7 +321,13 @@ impl Session {
             // Logged out or ended while the request was out: its answer is dropped.
             return RefreshOutcome::Failed(Code::LoginRequired.into());
         };
-        let error = match process_token_response(now, status, body, &vault.tokens.scope) {
+        let error = match process_token_response_as(
+            now,
+            status,
+            body,
+            &vault.tokens.scope,
+            self.token_types,
+        ) {
             Ok(mut tokens) => {
                 // RFC 6749 §6: a new refresh token replaces the old; none keeps the old.
                 if tokens.refresh_token.is_none() {
