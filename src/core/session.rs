@@ -82,6 +82,9 @@ pub enum Event {
         /// True when another tab logged out and this one followed.
         other_tab: bool,
     },
+    /// A persisted session was restored: read, decrypted, refreshed and verified.
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    Restored,
     /// The granted scope differs from the requested one (at login) or from the previous grant.
     ScopeChanged {
         /// The scope requested in the configuration.
@@ -508,6 +511,8 @@ impl Event {
             Event::Logout { other_tab } => out
                 .string("type", "logout")
                 .raw("otherTab", if *other_tab { "true" } else { "false" }),
+            #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+            Event::Restored => out.string("type", "restored"),
             Event::ScopeChanged { requested, granted } => out
                 .string("type", "scopeChanged")
                 .string("requested", requested)
@@ -566,5 +571,7 @@ pub const BACKOFF_CAP_MS: u32 = 30_000;
 /// The longest `Retry-After` honoured by waiting; longer ends the round.
 pub const MAX_RETRY_AFTER_SECONDS: u32 = 300;
 
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+mod persist;
 #[cfg(test)]
 mod tests;
