@@ -37,5 +37,6 @@ pub(crate) mod redirect;
 pub(crate) mod resource;
 pub(crate) mod secret;
 pub(crate) mod session;
+pub(crate) mod silent;
 pub(crate) mod token;
 pub(crate) mod url;

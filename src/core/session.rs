@@ -344,7 +344,9 @@ impl Session {
             .server
             .as_ref()
             .is_some_and(|s| s.error == "invalid_grant");
-        if invalid_grant || error.code == Code::InvalidTokenResponse {
+        // The old refresh token may be spent on an answer we cannot use (an unbound token
+        // when DPoP is required included): the session cannot go on.
+        if invalid_grant || matches!(error.code, Code::InvalidTokenResponse | Code::DpopNotBound) {
             let code = if invalid_grant {
                 Code::SessionEnded
             } else {

@@ -1,0 +1,58 @@
+//! Silent sign-in (`client.restore()`): a top-level authorization request with
+//! `prompt=none`. The provider answers without showing anything: a code when it still has a
+//! session and consent, else one of the errors of OpenID Connect Core §3.1.2.6 that mean "not
+//! signed in", which the app gets as an outcome rather than an error.
+
+use super::error::{Code, Error};
+
+/// The reason, when a validated authorization error response means "not signed in":
+/// `login_required`, `interaction_required` or `consent_required`. Only reached after the
+/// callback's `state` and `iss` checks, so a forged response cannot sign anyone out.
+pub fn not_signed_in(error: &Error) -> Option<&'static str> {
+    if error.code != Code::AuthorizationError {
+        return None;
+    }
+    let reason = error.server.as_ref()?.error.as_str();
+    ["login_required", "interaction_required", "consent_required"]
+        .into_iter()
+        .find(|r| *r == reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::ServerDetail;
+
+    fn refused(code: Code, error: &str) -> Error {
+        let detail = ServerDetail {
+            error: error.into(),
+            description: None,
+            uri: None,
+            status: 0,
+        };
+        Error::server(code, detail)
+    }
+
+    /// OIDC Core §3.1.2.6: the three prompt=none answers are "not signed in".
+    #[test]
+    fn prompt_none_answers_mean_not_signed_in() {
+        for reason in ["login_required", "interaction_required", "consent_required"] {
+            let error = refused(Code::AuthorizationError, reason);
+            assert_eq!(not_signed_in(&error), Some(reason));
+        }
+    }
+
+    #[test]
+    fn every_other_failure_stays_an_error() {
+        for error in [
+            refused(Code::AccessDenied, "access_denied"),
+            refused(Code::AuthorizationError, "account_selection_required"),
+            refused(Code::AuthorizationError, "server_error"),
+            refused(Code::TokenError, "login_required"),
+            Error::new(Code::StateMismatch),
+            Error::new(Code::AuthorizationError),
+        ] {
+            assert_eq!(not_signed_in(&error), None, "{error:?}");
+        }
+    }
+}
