@@ -52,25 +52,25 @@ async function openContext(provider, extra = {}) {
     const url = new URL(request.url());
     if (url.origin === provider.url && url.pathname === '/auth') wire.jkt.push(url.searchParams.get('dpop_jkt'));
   });
-  context.on('response', async (response) => {
+  // Entries are pushed in event order at once, then filled in; `settled` waits for them all.
+  const pending = [];
+  context.on('response', (response) => {
     const request = response.request();
-    const headers = await request.allHeaders();
-    if (request.method() === 'POST' && request.url() === `${provider.url}/token`) {
-      const entry = { proof: headers.dpop, status: response.status(), nonce: (await response.allHeaders())['dpop-nonce'] };
-      wire.token.push(entry);
-      const body = await response.json().catch(() => ({}));
-      entry.body = body;
-      for (const name of ['access_token', 'refresh_token', 'id_token']) if (body[name]) wire.tokens.push(body[name]);
-      if (body.access_token) wire.issued.push(body);
-    } else if (request.url().startsWith(provider.resource) && request.method() === 'GET') {
-      wire.resource.push({
-        authorization: headers.authorization,
-        proof: headers.dpop,
-        status: response.status(),
-        nonce: (await response.allHeaders())['dpop-nonce'],
-      });
-    }
+    const isToken = request.method() === 'POST' && request.url() === `${provider.url}/token`;
+    const isResource = request.method() === 'GET' && request.url().startsWith(provider.resource);
+    if (!isToken && !isResource) return;
+    const entry = { status: response.status() };
+    (isToken ? wire.token : wire.resource).push(entry);
+    pending.push((async () => {
+      const headers = await request.allHeaders();
+      Object.assign(entry, { authorization: headers.authorization, proof: headers.dpop, nonce: (await response.allHeaders())['dpop-nonce'] });
+      if (!isToken) return;
+      entry.body = await response.json().catch(() => ({}));
+      for (const name of ['access_token', 'refresh_token', 'id_token']) if (entry.body[name]) wire.tokens.push(entry.body[name]);
+      if (entry.body.access_token) wire.issued.push(entry.body);
+    })());
   });
+  wire.settled = async () => { while (pending.length > 0) await pending.shift(); };
   return { context, wire };
 }
 
@@ -108,6 +108,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     const provider = providers.off;
     const { context, wire } = await openContext(provider);
     const page = await signedInPage(context);
+    await wire.settled();
     assert.equal(wire.token.length, 1, 'one code exchange');
     assert.equal(wire.token[0].status, 200);
     assert.equal(wire.token[0].body.token_type, 'DPoP', 'the provider bound the tokens');
@@ -117,6 +118,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     assert.equal(wire.jkt[0], await calculateJwkThumbprint(header.jwk), 'dpop_jkt = RFC 7638 thumbprint (jose)');
     // The refresh is bound to the same key.
     assert.equal(await page.evaluate(() => window.demo.client.refresh().then(() => 'ok', (e) => e.code)), 'ok');
+    await wire.settled();
     assert.equal(wire.token.at(-1).body.token_type, 'DPoP');
     assert.deepEqual(decodeProtectedHeader(wire.token.at(-1).proof).jwk, header.jwk, 'one key pair per issuer and client');
     await assertNoTokenLeak(page, wire.tokens);
@@ -127,7 +129,9 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     const provider = providers.off;
     const { context, wire } = await openContext(provider);
     const page = await signedInPage(context);
+    await wire.settled();
     const answer = await clientFetch(page, `${provider.resource}/resource?x=1#f`);
+    await wire.settled();
     assert.equal(answer.status, 200, JSON.stringify(answer));
     assert.equal(answer.body.sub, 'alice');
     const [sent] = wire.resource;
@@ -153,6 +157,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     const provider = providers.both;
     const { context, wire } = await openContext(provider);
     const page = await signedInPage(context);
+    await wire.settled();
     // Token endpoint: use_dpop_nonce, then the retry with that nonce succeeds.
     assert.deepEqual(wire.token.map((t) => t.status), [400, 200]);
     assert.equal(wire.token[0].body.error, 'use_dpop_nonce');
@@ -160,15 +165,18 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     assert.equal(decodeJwt(wire.token[1].proof).nonce, wire.token[0].nonce, 'the retry carries the nonce given');
     // Resource: the same, with its own nonce (another origin).
     const answer = await clientFetch(page, `${provider.resource}/resource`);
+    await wire.settled();
     assert.equal(answer.status, 200, JSON.stringify(answer));
     assert.deepEqual(wire.resource.map((r) => r.status), [401, 200]);
     assert.equal(decodeJwt(wire.resource[1].proof).nonce, wire.resource[0].nonce);
     assert.notEqual(wire.resource[0].nonce, wire.token[0].nonce, 'nonces are per origin');
     // The latest nonce is remembered per origin: the next call needs no challenge.
     assert.equal((await clientFetch(page, `${provider.resource}/resource`)).status, 200);
+    await wire.settled();
     assert.deepEqual(wire.resource.map((r) => r.status), [401, 200, 200]);
     // A refresh carries the token endpoint's latest nonce at once.
     assert.equal(await page.evaluate(() => window.demo.client.refresh().then(() => 'ok', (e) => e.code)), 'ok');
+    await wire.settled();
     assert.equal(wire.token.at(-1).status, 200);
     assert.equal(wire.token.length, 3, 'no new challenge');
     await assertNoTokenLeak(page, wire.tokens);
@@ -179,6 +187,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     const provider = providers.off;
     const { context, wire } = await openContext(provider);
     const page = await signedInPage(context);
+    await wire.settled();
     let calls = 0;
     await context.route(`${provider.resource}/resource`, (route) => {
       calls += 1;
