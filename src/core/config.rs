@@ -215,6 +215,7 @@ mod tests {
 
     /// Issue 10: `dpop` is off, `true` or `"optional"`; `persist` is `"tab"` or `"browser"`.
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn dpop_and_persist_settings() {
         use crate::core::token::TokenTypes;
         assert_eq!(parse("").unwrap().token_types, TokenTypes::Bearer);

@@ -85,10 +85,11 @@ pub fn htu(url: &str) -> Result<String> {
 
 /// The origin of an absolute URL (`scheme://host[:port]`), the key nonces are kept under.
 fn origin(url: &str) -> Option<&str> {
-    let rest_at = url.find("://")? + 3;
-    let rest = url.get(rest_at..)?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    url.get(..rest_at + end)
+    // Char patterns only: a substring searcher ("://") costs 2 KB of wasm.
+    let (scheme, rest) = url.split_once(':')?;
+    let authority = rest.strip_prefix("//")?;
+    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    url.get(..scheme.len() + 3 + end)
 }
 
 /// What one proof says (RFC 9449 §4.2).

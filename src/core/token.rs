@@ -305,6 +305,7 @@ mod tests {
     /// RFC 9449 §5: with DPoP requested, a DPoP token type is bound; Bearer is refused with
     /// dpop_not_bound unless DPoP is optional; without DPoP, a DPoP token type stays refused.
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn token_type_follows_whether_dpop_was_requested() {
         let body = |t: &str| format!(r#"{{"access_token":"at","token_type":"{t}"}}"#);
         let as_ = |t: &str, accept| process_token_response_as(0, 200, &body(t), "x", accept);
