@@ -646,6 +646,7 @@ impl Client {
             nonce,
             now,
             skew: self.config.clock_skew,
+            trusted_audiences: &self.config.trusted_audiences,
         }
     }
 

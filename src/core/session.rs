@@ -132,8 +132,9 @@ pub struct Session {
 /// overwrites with zeros.
 struct Vault {
     tokens: TokenSet,
-    /// The `sub` of the first ID token: a refreshed one must name the same user.
-    sub: Option<String>,
+    /// The first ID token's claims (its JSON moved to `claims`): a refreshed one must be
+    /// for the same authentication (OIDC Core §12.2).
+    first: Option<IdTokenClaims>,
     /// The verified claims as JSON, for `client.user()`.
     claims: Option<String>,
     /// When the current access token was received.
@@ -172,10 +173,15 @@ impl Session {
         claims: Option<IdTokenClaims>,
     ) -> Result<(), Error> {
         self.check_scope(&tokens.scope, &self.requested_scope.clone())?;
-        let (sub, claims) = claims.map(|c| (c.sub, c.json)).unzip();
+        let (first, claims) = claims
+            .map(|mut c| {
+                let json = core::mem::take(&mut c.json);
+                (c, json)
+            })
+            .unzip();
         self.vault = Some(Vault {
             tokens,
-            sub,
+            first,
             claims,
             received_at: now,
         });
@@ -363,8 +369,9 @@ impl Session {
     }
 
     /// Puts refreshed tokens, received at `now` and whose ID token (if any) passed every
-    /// check, into the vault. A refreshed ID token must name the same `sub` (OIDC Core
-    /// §12.2); a changed user or a refused scope ends the session.
+    /// check, into the vault. A refreshed ID token must be for the same authentication:
+    /// same `sub`, audiences and `auth_time` (OIDC Core §12.2); otherwise, or on a refused
+    /// scope, the session ends. `user()` then gives the refreshed token's claims.
     pub fn commit_refresh(
         &mut self,
         now: u64,
@@ -372,10 +379,14 @@ impl Session {
         claims: Option<IdTokenClaims>,
     ) -> Result<(), Error> {
         let vault = self.vault.as_mut().ok_or(Code::LoginRequired)?;
-        if let Some(claims) = &claims
-            && vault.sub.as_deref() != Some(claims.sub.as_str())
-        {
-            return Err(self.end(Code::SubjectChanged));
+        if let Some(claims) = &claims {
+            let same = match &vault.first {
+                Some(first) => claims.check_same_authentication(first),
+                None => Err(Code::SubjectChanged.into()),
+            };
+            if let Err(error) = same {
+                return Err(self.end(error.code));
+            }
         }
         let previous = core::mem::take(&mut vault.tokens.scope);
         if let Err(error) = self.check_scope(&tokens.scope, &previous) {

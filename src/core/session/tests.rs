@@ -31,6 +31,8 @@ fn tokens(at: &str, rt: Option<&str>, expires_at: Option<u64>, scope: &str) -> T
 fn claims(sub: &str) -> IdTokenClaims {
     IdTokenClaims {
         sub: sub.into(),
+        aud: vec!["spa".into()],
+        auth_time: Some(T0),
         json: format!(r#"{{"sub":"{sub}"}}"#),
     }
 }
@@ -370,6 +372,41 @@ fn sub_must_not_change_after_refresh() {
             code: Code::SubjectChanged
         }]
     );
+}
+
+/// Issue 11 item 10, OIDC Core §12.2: a refreshed ID token with other audiences or another
+/// auth_time ends the session; one for the same authentication replaces what `user()` gives.
+#[test]
+fn a_refreshed_id_token_must_keep_aud_and_auth_time() {
+    let received = |s: &mut Session| {
+        s.start_refresh(T0, ENDPOINT, "spa").unwrap();
+        match s.handle_refresh_response(T0, 200, REFRESHED, None, 0) {
+            RefreshOutcome::Received(set) => set,
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut s = active();
+    let set = received(&mut s);
+    let mut same = claims("alice");
+    same.json = r#"{"sub":"alice","name":"Alice B."}"#.into();
+    s.commit_refresh(T0, set, Some(same)).unwrap();
+    assert_eq!(s.user(), Some(r#"{"sub":"alice","name":"Alice B."}"#));
+    for change in [
+        |c: &mut IdTokenClaims| c.aud.push("https://evil.example".into()),
+        |c: &mut IdTokenClaims| c.auth_time = Some(T0 + 1),
+        |c: &mut IdTokenClaims| c.auth_time = None,
+    ] {
+        let mut s = active();
+        let set = received(&mut s);
+        let mut other = claims("alice");
+        change(&mut other);
+        assert_eq!(
+            s.commit_refresh(T0, set, Some(other)).unwrap_err().code,
+            Code::IdTokenClaimMismatch
+        );
+        assert!(!is_active(&s));
+        assert_eq!(s.user(), None);
+    }
 }
 
 /// A 200 refresh response we cannot use ends the session: the old refresh token may
