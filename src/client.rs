@@ -464,11 +464,18 @@ impl Client {
             Some(_) => Err(Code::InvalidConfig),
         };
         let (local, end_session) = (flag("local")?, flag("endSession")?);
+        let hint = match options.get("idTokenHint") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        };
         // A refresh in flight is abandoned: its answer finds no operation and is dropped.
         self.op = Op::Idle;
         let tokens = self.session.take_tokens();
         self.rearm();
-        let plan = Logout::new(tokens, &self.logout_input(local, end_session));
+        let mut input = self.logout_input(local, end_session);
+        input.id_token_hint = hint;
+        let plan = Logout::new(tokens, &input);
         self.logout = Some((Box::new(plan), local, end_session));
         self.logout_step()
     }
@@ -584,6 +591,7 @@ impl Client {
                 .map(|uri| uri.as_str()),
             local,
             end_session,
+            id_token_hint: true,
         }
     }
 

@@ -13,7 +13,8 @@
 //!    §2: `id_token_hint`, `client_id`, `post_logout_redirect_uri`, a fresh `state`) when the
 //!    app asked for it and the provider has an `end_session_endpoint`.
 //!
-//! A local logout skips the network (steps 2 and 6's URL). A logout heard from another tab
+//! A local logout skips the network (steps 2 and 6's URL), even when `end_session` is also
+//! asked for. A logout heard from another tab
 //! runs steps 1, 3 and 4 only.
 //!
 //! OAuth 1.0a credentials live in the separate `browser-oauth/oauth1` entry (its own wasm
@@ -42,10 +43,15 @@ pub struct LogoutInput<'a> {
     pub client_id: &'a str,
     /// The registered post-logout redirect URI, if configured.
     pub post_logout_redirect_uri: Option<&'a str>,
-    /// No network at all.
+    /// No network at all: no revocation and no end-session redirect, whatever
+    /// `end_session` says.
     pub local: bool,
-    /// Redirect to the provider's end-session endpoint afterwards.
+    /// Redirect to the provider's end-session endpoint afterwards (not with `local`).
     pub end_session: bool,
+    /// Send the ID token as `id_token_hint` in that redirect. It then sits in the URL, the
+    /// browser history and the provider's logs; without it some providers ask the user to
+    /// confirm the logout.
+    pub id_token_hint: bool,
 }
 
 /// The next thing the driver must do.
@@ -119,7 +125,7 @@ impl Logout {
                     }
                 };
             }
-            if input.end_session && !input.local {
+            if input.end_session && !input.local && input.id_token_hint {
                 id_token = tokens.id_token;
             }
         }
@@ -162,9 +168,13 @@ impl Logout {
         }
     }
 
-    /// The RP-initiated logout URL with a fresh `state`, when asked for and possible.
+    /// The RP-initiated logout URL with a fresh `state`, when asked for and possible. A
+    /// local logout never has one: `local` means no network, and a navigation to the
+    /// provider is network (issue 11 item 7).
     pub fn end_session_url(&self, input: &LogoutInput<'_>, state: &str) -> Option<String> {
-        let endpoint = input.end_session_endpoint.filter(|_| input.end_session)?;
+        let endpoint = input
+            .end_session_endpoint
+            .filter(|_| input.end_session && !input.local)?;
         let mut query = String::new();
         if let Some(id_token) = &self.id_token {
             push_pair(&mut query, "id_token_hint", id_token.expose());
