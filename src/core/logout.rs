@@ -14,8 +14,8 @@
 //!    app asked for it and the provider has an `end_session_endpoint`.
 //!
 //! A local logout skips the network (steps 2 and 6's URL), even when `end_session` is also
-//! asked for. A logout heard from another tab
-//! runs steps 1, 3 and 4 only.
+//! asked for. A logout heard from another tab runs steps 1 to 4 and 6 without its URL
+//! ([`Logout::follow`]): the tab revokes its own tokens, but does not broadcast again.
 //!
 //! OAuth 1.0a credentials live in the separate `browser-oauth/oauth1` entry (its own wasm
 //! instance). They are wiped at step 5: the wrapper announces the logout on the
@@ -34,6 +34,7 @@ use super::token::{FormPost, IdToken, TokenSet};
 use super::url::{find_pair, parse_unique_pairs, push_pair};
 
 /// What the logout needs to know about the provider, the client and the app's wish.
+#[derive(Clone, Copy)]
 pub struct LogoutInput<'a> {
     /// The RFC 7009 revocation endpoint, if the provider has one.
     pub revocation_endpoint: Option<&'a str>,
@@ -92,6 +93,10 @@ pub struct Logout {
     /// Kept for `id_token_hint` until the end-session URL is built.
     id_token: Option<IdToken>,
     stage: u8,
+    /// This tab follows another tab's logout: no broadcast back (see [`Logout::follow`]).
+    followed: bool,
+    /// Whether tokens were held when the plan was made.
+    held: bool,
 }
 
 impl Logout {
@@ -100,6 +105,7 @@ impl Logout {
         let mut revocations = Vec::new();
         let mut outcomes = [Outcome::None; 2];
         let mut id_token = None;
+        let held = tokens.is_some();
         if let Some(tokens) = tokens {
             let held = [
                 tokens
@@ -135,7 +141,33 @@ impl Logout {
             outcomes,
             id_token,
             stage: 0,
+            followed: false,
+            held,
         }
+    }
+
+    /// The plan of a tab that heard another tab's logout: it revokes its own tokens too
+    /// (each tab holds its own; left alone they would stay valid at the provider until they
+    /// expire), wipes and clears storage, but does not broadcast again and never redirects.
+    pub fn follow(tokens: Option<TokenSet>, input: &LogoutInput<'_>) -> Self {
+        let input = LogoutInput {
+            end_session: false,
+            ..*input
+        };
+        Logout {
+            followed: true,
+            ..Logout::new(tokens, &input)
+        }
+    }
+
+    /// True for a plan made by [`Logout::follow`].
+    pub fn is_followed(&self) -> bool {
+        self.followed
+    }
+
+    /// Whether the session held tokens when the logout started.
+    pub fn held_tokens(&self) -> bool {
+        self.held
     }
 
     /// The next step of the plan.
@@ -148,7 +180,7 @@ impl Logout {
         self.stage = self.stage.saturating_add(1);
         match self.stage {
             1 => Next::ClearStorage,
-            2 => Next::Broadcast,
+            2 if !self.followed => Next::Broadcast,
             _ => Next::Finish,
         }
     }

@@ -3,6 +3,7 @@
 //! single use, with a time limit. It holds no token.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::error::{Code, Result};
 use super::pkce::CodeVerifier;
@@ -14,6 +15,41 @@ use super::url::{find_pair, parse_unique_pairs, push_pair};
 pub const KEY_PREFIX: &str = "browser-oauth:";
 /// The default time limit of a pending request: 10 minutes.
 pub const DEFAULT_MAX_AGE_SECONDS: u64 = 600;
+/// The most pending requests kept at once (logins started in this tab and not yet back):
+/// each new login prunes the expired ones, then drops the oldest beyond this.
+pub const MAX_PENDING: usize = 8;
+
+/// Which stored pending requests to remove, given each one's key and `created_at` (`None`
+/// when the record cannot be read): every expired or unreadable one, then the oldest until
+/// at most `keep` remain (issue 11 item 13: storage stays bounded however often `login`
+/// runs).
+pub fn to_prune(
+    mut records: Vec<(String, Option<u64>)>,
+    now: u64,
+    max_age: u64,
+    keep: usize,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    records.retain_mut(|(key, created)| {
+        let live = created.is_some_and(|at| now >= at && now - at <= max_age);
+        if !live {
+            out.push(core::mem::take(key));
+        }
+        live
+    });
+    while records.len() > keep {
+        let oldest = records
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (_, created))| *created)
+            .map(|(i, _)| i);
+        match oldest {
+            Some(i) => out.push(records.swap_remove(i).0),
+            None => break,
+        }
+    }
+    out
+}
 
 secret_string!(
     /// The one-time `state` value that binds a callback to the request and this browser.
@@ -213,6 +249,41 @@ mod tests {
         assert!(!p.is_expired(1600, 600));
         assert!(p.is_expired(1601, 600));
         assert!(p.is_expired(999, 600));
+    }
+
+    /// Issue 11 item 13: expired and unreadable records go, then the oldest beyond the cap.
+    #[test]
+    fn pruning_drops_expired_unreadable_then_oldest_records() {
+        let records = |list: &[(&str, Option<u64>)]| {
+            list.iter()
+                .map(|(k, at)| (String::from(*k), *at))
+                .collect::<Vec<_>>()
+        };
+        let mut gone = to_prune(
+            records(&[
+                ("old", Some(100)),
+                ("future", Some(2_000)),
+                ("bad", None),
+                ("a", Some(950)),
+                ("b", Some(990)),
+                ("c", Some(900)),
+            ]),
+            1_000,
+            600,
+            2,
+        );
+        gone.sort();
+        assert_eq!(gone, ["bad", "c", "future", "old"]);
+        assert!(to_prune(records(&[("a", Some(950))]), 1_000, 600, 8).is_empty());
+        let many: Vec<_> = (0..100u64)
+            .map(|i| (i.to_string(), Some(900 + i)))
+            .collect();
+        let gone = to_prune(many, 1_000, 600, MAX_PENDING - 1);
+        assert_eq!(gone.len(), 100 - (MAX_PENDING - 1));
+        assert!(
+            gone.iter().all(|k| k.parse::<u64>().unwrap() < 93),
+            "the newest stay"
+        );
     }
 
     #[test]

@@ -165,6 +165,31 @@ fn end_session_url_carries_hint_client_redirect_and_state() {
     assert_eq!(plan.end_session_url(&no_endpoint, "s"), None);
 }
 
+/// Issue 11 item 11: a tab that follows another tab's logout revokes its own refresh and
+/// access tokens, clears storage, and neither broadcasts again nor redirects.
+#[test]
+fn a_followed_logout_revokes_this_tabs_tokens_without_broadcast_or_redirect() {
+    let mut plan = Logout::follow(Some(tokens()), &input(false, true));
+    let mut steps = Vec::new();
+    loop {
+        match plan.poll() {
+            Next::Revoke(post) => {
+                steps.push(pairs(&post.body)[1].1.clone());
+                plan.handle_revocation(200);
+            }
+            Next::Finish => break,
+            other => steps.push(format!("{other:?}")),
+        }
+    }
+    assert_eq!(steps, ["refresh_token", "access_token", "ClearStorage"]);
+    assert!(plan.is_followed() && plan.held_tokens());
+    assert_eq!(
+        plan.result_json(None),
+        r#"{"refreshToken":"revoked","accessToken":"revoked"}"#
+    );
+    assert!(!Logout::follow(None, &input(false, false)).held_tokens());
+}
+
 /// Issue 11 item 12: `endSession` without the hint puts no ID token in the URL.
 #[test]
 fn end_session_without_the_hint_carries_no_id_token() {

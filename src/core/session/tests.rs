@@ -511,18 +511,17 @@ fn expires_in_zero_gives_at_most_a_handful_of_refreshes_a_minute() {
         assert!(wakes < 10_000, "the timer never spins at one instant");
         let due = s.handle_timeout(now);
         let read = s.access_token(now, true);
-        if due || read == Ok(Access::RefreshFirst) {
-            if let Some(_post) = s.start_refresh(now, ENDPOINT, "spa").unwrap() {
-                grants += 1;
-                last = now;
-                let RefreshOutcome::Received(set) =
-                    s.handle_refresh_response(now, 200, ZERO, None, 0)
-                else {
-                    panic!()
-                };
-                s.commit_refresh(now, set, None).unwrap();
-                continue;
-            }
+        if (due || read == Ok(Access::RefreshFirst))
+            && let Some(_post) = s.start_refresh(now, ENDPOINT, "spa").unwrap()
+        {
+            grants += 1;
+            last = now;
+            let RefreshOutcome::Received(set) = s.handle_refresh_response(now, 200, ZERO, None, 0)
+            else {
+                panic!()
+            };
+            s.commit_refresh(now, set, None).unwrap();
+            continue;
         }
         // The next wake: the deadline the session asks for (never in the past), else a second.
         now = s.poll_timeout().map_or(now + 1, |at| at.max(now + 1));
