@@ -201,6 +201,8 @@ export async function signInAtProvider(page, { login = 'alice', consent = true }
  * @property {string} historyLength history.length
  * @property {string} historyState JSON of history.state
  * @property {string} windowName window.name
+ * @property {string} events JSON of every event the app received (window.demo.events, the
+ *   OAuth 1.0a demo's window.oauth1.events), security events included
  */
 
 /**
@@ -221,6 +223,7 @@ export async function collectStorage(page) {
       historyLength: String(window.history.length),
       historyState: JSON.stringify(window.history.state),
       windowName: window.name,
+      events: JSON.stringify([window.demo?.events ?? [], window.oauth1?.events ?? []]),
     };
   });
   const contextCookies = JSON.stringify(await page.context().cookies());
@@ -229,7 +232,7 @@ export async function collectStorage(page) {
 
 /**
  * Asserts that none of the given token strings appears in the page's storage, cookies,
- * URL, history state or window.name (see collectStorage).
+ * URL, history state, window.name or event payloads (see collectStorage).
  * @param {import('playwright-core').Page} page
  * @param {string[]} tokens the access, refresh and ID tokens to look for (non-empty)
  * @returns {Promise<void>}
