@@ -309,3 +309,23 @@ export async function signInThroughApp(context, siteUrl) {
   await done.waitFor();
   return { page, code: await page.textContent('#error-code') };
 }
+
+/**
+ * The security events the demo app received on its current page load, as `[code, phase]`
+ * pairs, after checking that each carries exactly type, code, phase, time and issuer (and
+ * that the issuer is `issuer` when given): nothing else, so no token, code, state or
+ * response can ride along.
+ * @param {import('playwright-core').Page} page
+ * @param {string} [issuer]
+ * @returns {Promise<[string, string][]>}
+ */
+export async function securityEvents(page, issuer) {
+  const events = await page.evaluate(() => (window.demo?.events ?? window.oauth1?.events ?? [])
+    .filter((e) => typeof e === 'object' && e.type === 'security'));
+  for (const event of events) {
+    assert.deepEqual(Object.keys(event).sort(), ['code', 'issuer', 'phase', 'time', 'type'], JSON.stringify(event));
+    assert.ok(Number.isInteger(event.time) && event.time > 1_600_000_000, 'time in seconds since the epoch');
+    if (issuer !== undefined) assert.equal(event.issuer, issuer);
+  }
+  return events.map((e) => [e.code, e.phase]);
+}
