@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  OAUTH1_CONSUMER, captureWasmMemories, collectStorage, launchBrowser, startOAuth1Provider,
+  OAUTH1_CONSUMER, captureWasmMemories, collectStorage, launchBrowser, securityEvents, startOAuth1Provider,
   startSite, wasmMemoryContains,
 } from './harness.mjs';
 
@@ -130,6 +130,7 @@ describe('OAuth 1.0a three-legged flow (specs §14.1)', () => {
       const elsewhere = await app.page.evaluate(() => window.oauth1.client.fetch('https://elsewhere.example/photos')
         .then(() => 'sent', (error) => error.code));
       assert.equal(elsewhere, 'origin_not_allowed', 'requests are signed only for allowed origins');
+      assert.deepEqual(await securityEvents(app.page, `${provider.url}/token`), [['origin_not_allowed', 'config']]);
     } finally {
       await app.context.close();
     }
@@ -169,9 +170,12 @@ describe('OAuth 1.0a three-legged flow (specs §14.1)', () => {
       const real = tampered.searchParams.get('oauth_token');
       tampered.searchParams.set('oauth_token', `${real.slice(0, -1)}${real.endsWith('x') ? 'y' : 'x'}`);
       assert.deepEqual(await deliver(app.page, tampered.href), { status: 'error', code: 'temporary_token_mismatch' });
+      assert.deepEqual(await securityEvents(app.page, `${provider.url}/token`), [['temporary_token_mismatch', 'callback']]);
       assert.deepEqual(await deliver(app.page, callback), { status: 'logged in', code: '' });
+      assert.deepEqual(await securityEvents(app.page), []);
       assert.deepEqual(await deliver(app.page, callback), { status: 'error', code: 'temporary_token_mismatch' },
         'the pending request is single use');
+      assert.deepEqual(await securityEvents(app.page, `${provider.url}/token`), [['temporary_token_mismatch', 'callback']], 'the replay');
     } finally {
       await app.context.close();
     }

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -162,6 +162,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
     assert.equal(await outcome(page, 'refresh'), 'session_ended');
     const ended = await page.evaluate(() => window.demo.events.filter((e) => e.type === 'sessionEnded'));
     assert.deepEqual(ended, [{ type: 'sessionEnded', code: 'session_ended' }]);
+    assert.deepEqual(await securityEvents(page, provider.url), [['session_ended', 'refresh']]);
     assert.equal(await outcome(page, 'getAccessToken'), 'login_required');
     assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
     await assertNoTokenLeak(page, tokens);
@@ -176,6 +177,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
     const code = await page.evaluate(() => window.demo.client.fetch('http://127.0.0.1:1/steal').then(() => 'sent', (e) => e.code));
     assert.equal(code, 'origin_not_allowed');
     assert.equal(leaked, false, 'no request left the page');
+    assert.deepEqual(await securityEvents(page, provider.url), [['origin_not_allowed', 'config']]);
     await assertNoTokenLeak(page, tokens);
     await context.close();
   });
@@ -219,6 +221,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
     });
     const { page, code } = await signIn(context);
     assert.equal(code, 'id_token_signature_invalid');
+    assert.deepEqual(await securityEvents(page, provider.url), [['id_token_signature_invalid', 'id_token']]);
     assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
     await assertNoTokenLeak(page, tokens);
     await context.close();
@@ -249,6 +252,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
       });
       const { page, code } = await signIn(context);
       assert.equal(code || null, expected, 'the same re-signing with the true nonce is accepted');
+      assert.deepEqual(await securityEvents(page, provider.url), expected ? [[expected, 'id_token']] : []);
       await assertNoTokenLeak(page, tokens);
       await context.close();
     }
