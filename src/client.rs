@@ -228,15 +228,14 @@ impl Client {
     fn prune_pending(&self, now: u64, keep: usize) {
         let mut prefix = String::from(KEY_PREFIX);
         prefix.push_str("pending:");
-        let records = storage::keys_with_prefix(&prefix)
-            .into_iter()
-            .map(|key| {
-                let created = storage::get(&key)
-                    .and_then(|text| PendingAuthorization::decode(&text).ok())
-                    .map(|pending| pending.created_at);
-                (key, created)
-            })
-            .collect();
+        // Plain loops: iterator adapters over owned strings cost wasm size here.
+        let mut records = Vec::new();
+        for key in storage::keys_with_prefix(&prefix) {
+            let created = storage::get(&key)
+                .and_then(|text| PendingAuthorization::decode(&text).ok())
+                .map(|pending| pending.created_at);
+            records.push((key, created));
+        }
         for key in pending::to_prune(records, now, self.config.pending_max_age, keep) {
             storage::remove(&key);
         }
@@ -335,16 +334,22 @@ impl Client {
     /// Queues a security event when `result` is a refusal met in `phase` (see
     /// `core::security::classify`), and passes `result` on.
     fn report<T>(&mut self, phase: Phase, result: Result<T>) -> Result<T> {
-        if let Err(error) = &result
-            && let Some(phase) = security::classify(error.code, phase)
-        {
+        if let Err(error) = &result {
+            self.note(phase, error.code);
+        }
+        result
+    }
+
+    /// Queues the security event for a failure with `code` in `phase`, if it is a refusal.
+    #[inline(never)]
+    fn note(&mut self, phase: Phase, code: Code) {
+        if let Some(phase) = security::classify(code, phase) {
             self.security.push(SecurityEvent {
-                code: error.code,
+                code,
                 phase,
                 time: page::now(),
             });
         }
-        result
     }
 
     fn advance(
@@ -704,7 +709,7 @@ impl Client {
     pub fn origin_allowed(&mut self, origin: &str) -> bool {
         let allowed = resource::origin_allowed(&self.config.allowed_origins, origin);
         if !allowed {
-            let _ = self.report::<()>(Phase::Config, Err(Code::OriginNotAllowed.into()));
+            self.note(Phase::Config, Code::OriginNotAllowed);
         }
         allowed
     }

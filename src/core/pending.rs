@@ -24,27 +24,33 @@ pub const MAX_PENDING: usize = 8;
 /// at most `keep` remain (issue 11 item 13: storage stays bounded however often `login`
 /// runs).
 pub fn to_prune(
-    mut records: Vec<(String, Option<u64>)>,
+    records: Vec<(String, Option<u64>)>,
     now: u64,
     max_age: u64,
     keep: usize,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    records.retain_mut(|(key, created)| {
-        let live = created.is_some_and(|at| now >= at && now - at <= max_age);
-        if !live {
-            out.push(core::mem::take(key));
+    let mut live = Vec::new();
+    for (key, created) in records {
+        match created {
+            Some(at) if now >= at && now - at <= max_age => live.push((key, at)),
+            _ => out.push(key),
         }
-        live
-    });
-    while records.len() > keep {
-        let oldest = records
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, (_, created))| *created)
-            .map(|(i, _)| i);
-        match oldest {
-            Some(i) => out.push(records.swap_remove(i).0),
+    }
+    // Oldest first out: each round takes the record with the smallest `created_at` off the
+    // end after swapping it there (no panicking `swap_remove`).
+    while live.len() > keep {
+        let mut oldest = 0;
+        let mut oldest_at = u64::MAX;
+        for (i, (_, at)) in live.iter().enumerate() {
+            if *at < oldest_at {
+                (oldest, oldest_at) = (i, *at);
+            }
+        }
+        let last = live.len() - 1;
+        live.swap(oldest, last);
+        match live.pop() {
+            Some((key, _)) => out.push(key),
             None => break,
         }
     }
