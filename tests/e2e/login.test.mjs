@@ -152,6 +152,22 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     await context.close();
   });
 
+  test('a returnTo edited in the stored pending record is refused when the record is read back (issue 11 item 11)', async () => {
+    const { context, page, tokens } = await openApp();
+    const callback = await loginUntilCallback(page, { returnTo: '/inbox' });
+    await page.goto(`${site.url}/`);
+    await page.evaluate(() => {
+      for (const key of Object.keys(sessionStorage).filter((k) => k.startsWith('browser-oauth:pending:'))) {
+        sessionStorage.setItem(key, sessionStorage.getItem(key).replace(/(^|&)t=[^&]*/, '$1t=%2F%2Fevil.example'));
+      }
+    });
+    assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'unsafe_return_to' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['unsafe_return_to', 'callback']]);
+    assert.equal(tokens.length, 0, 'the code was not exchanged');
+    assert.equal(new URL(page.url()).origin, site.url);
+    await context.close();
+  });
+
   test('iss of another issuer is refused: mix-up defence (specs §8, RFC 9207)', async () => {
     const { context, page, tokens } = await openApp();
     const callback = await loginUntilCallback(page);
