@@ -519,9 +519,11 @@ impl Client {
     }
 
     /// Logs out (issue 5; order in `core::logout`). `options_json` may give `local` (no
-    /// network) and `endSession` (then redirect to the provider's end-session endpoint).
-    /// Tokens leave the session first, so timers and any refresh in flight stop and every
-    /// accessor fails at once; the plan then revokes, wipes, clears storage and broadcasts.
+    /// network, and so no redirect either), `endSession` (then redirect to the provider's
+    /// end-session endpoint) and `idTokenHint` (default true). The wrapper calls this once a
+    /// refresh in flight has landed; the tokens leave the session first, so the timer stops
+    /// and every accessor fails at once; the plan then revokes, wipes, clears storage and
+    /// broadcasts.
     pub fn logout(&mut self, options_json: &str) -> Result<Step> {
         let result = self.start_logout(options_json);
         self.report(Phase::Logout, result)
@@ -542,7 +544,8 @@ impl Client {
             Some(Value::Bool(b)) => *b,
             Some(_) => return Err(Code::InvalidConfig.into()),
         };
-        // A refresh in flight is abandoned: its answer finds no operation and is dropped.
+        // The wrapper lets a refresh in flight land first (its rotated refresh token is the
+        // one to revoke); an answer that still came later would find no operation.
         self.op = Op::Idle;
         let tokens = self.session.take_tokens();
         self.rearm();

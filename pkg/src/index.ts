@@ -345,10 +345,11 @@ export interface Client {
   refresh(): Promise<void>;
   /**
    * Logs out, leaving nothing behind: revokes the refresh token then the access token (RFC
-   * 7009, best effort, each with a 5 s limit), stops timers and any refresh, wipes the tokens
-   * from WASM memory, removes every `browser-oauth:` key from sessionStorage and
-   * localStorage, tells the other tabs (which wipe too and emit `logout`), emits `logout`,
-   * then redirects to the provider if `endSession` was asked. The provider being down does
+   * 7009, best effort, each with a 5 s limit) after letting a refresh in flight land, stops
+   * the timer, wipes the tokens from WASM memory, removes every `browser-oauth:` key from
+   * sessionStorage and localStorage, tells the other tabs (which revoke their own tokens,
+   * wipe too and emit `logout`), emits `logout`, then redirects to the provider if
+   * `endSession` was asked (never with `local`). The provider being down does
    * not stop the local part: the result says what could not be revoked.
    * @see https://www.rfc-editor.org/rfc/rfc7009
    */
@@ -405,6 +406,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   // no new refresh starts: logout then revokes the tokens the refresh left in the vault.
   let loggingOut = false;
   let endPause: (() => void) | undefined;
+  /** This tab following another tab's logout (revoking its own tokens), while it runs. */
+  let following: Promise<void> | undefined;
   const stopped = (): BrowserOAuthError => new BrowserOAuthError("login_required", "logged out");
 
   /** Drives one operation of the core (code exchange, refresh) step by step until done. */
@@ -466,11 +469,14 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       // Like logout(): a refresh in flight lands first, then this tab revokes its own tokens.
       loggingOut = true;
       endPause?.();
-      void (inflight ?? Promise.resolve())
+      following = (inflight ?? Promise.resolve())
         .catch(() => {})
         .then(() => run(() => core.remoteLogout()))
-        .catch(() => {})
-        .finally(() => { loggingOut = false; });
+        .then(() => {}, () => {})
+        .finally(() => {
+          loggingOut = false;
+          following = undefined;
+        });
     };
   }
   const authorizationUrl = (options: LoginOptions = {}): string =>
@@ -519,6 +525,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       }
     },
     async logout(options = {}) {
+      // A logout heard from another tab finishes first (the vault is then empty).
+      await following;
       // A refresh in flight finishes first (its answer, maybe a rotated refresh token, must
       // land in the vault before the vault's tokens are revoked); a backoff pause ends now.
       loggingOut = true;

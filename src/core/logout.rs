@@ -1,9 +1,11 @@
 //! Logout that leaves nothing behind (specs §11, §12; issue 5).
 //!
 //! A [`Logout`] is the plan, in order:
-//! 1. (before the plan starts) the driver takes the tokens out of the session: timers and any
-//!    refresh in flight are cancelled first, so no refresh can rotate a token while it is
-//!    being revoked, and every accessor fails from this moment;
+//! 1. (before the plan starts) a refresh in flight is awaited by the wrapper (its answer,
+//!    maybe a rotated refresh token, lands first), a backoff pause is cut short and no new
+//!    refresh starts; then the driver takes the tokens out of the session and the timer
+//!    stops, so no refresh can rotate a token while it is being revoked, and every accessor
+//!    fails from this moment;
 //! 2. revoke the refresh token, then the access token (RFC 7009 §2.1: `token`,
 //!    `token_type_hint`, `client_id`), best effort: a failure is reported, never fatal;
 //! 3. wipe: the plan drops the tokens (the allocator zeroes their bytes);
