@@ -49,7 +49,7 @@ $('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
-const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'restored'];
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'security', 'restored'];
 
 // Tests read the event log here; payloads never carry tokens. The listeners go in the
 // configuration, so they also hear what createClient does (a restore of a persisted session).

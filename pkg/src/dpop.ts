@@ -17,13 +17,35 @@ import { BrowserOAuthError, typed } from "./errors.js";
 /** The wasm-bindgen glue of the `dpop` build. */
 export type Glue = typeof import("../wasm-dpop/browser_oauth_dpop.js");
 
-// Private references, taken when the module is evaluated: script that replaces a global
-// later sees none of the keys, signatures or records that pass through here.
-const subtle = crypto.subtle;
-const idb = indexedDB;
-const session = sessionStorage;
-const encoder = new TextEncoder();
-const locks = typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined;
+// Private references, taken when the module is evaluated (at the first createClient that
+// asks for DPoP or persistence), as index.ts does: script that replaces a global or a
+// prototype method later sees none of the tokens, proofs or records that pass through here.
+const root = globalThis;
+const apply = Reflect.apply;
+const subtle = root.crypto.subtle;
+const sign = subtle.sign.bind(subtle);
+const encrypt = subtle.encrypt.bind(subtle);
+const decryptRef = subtle.decrypt.bind(subtle);
+const exportKey = subtle.exportKey.bind(subtle);
+const generateKey = subtle.generateKey.bind(subtle);
+const idb = root.indexedDB;
+const openDb = idb.open.bind(idb);
+const session = root.sessionStorage;
+const encoder = new root.TextEncoder();
+const encode = encoder.encode.bind(encoder);
+const atobRef = root.atob.bind(root);
+const parseJson = JSON.parse;
+const fetchRef: typeof fetch = root.fetch.bind(root);
+const RequestRef = root.Request;
+const HeadersRef = root.Headers;
+const requestClone = RequestRef.prototype.clone;
+const requestHeaders = Object.getOwnPropertyDescriptor(RequestRef.prototype, "headers")?.get;
+const headersGet = root.Headers.prototype.get;
+const headersSet = root.Headers.prototype.set;
+const locks = root.navigator?.locks;
+const locksRequest = locks?.request.bind(locks);
+/** `headers.get(name)` through the private reference. */
+const headerOf = (headers: Headers, name: string): string | null => apply(headersGet, headers, [name]) as string | null;
 
 /** The IndexedDB database, its store of key sets and its store of `"browser"` records. */
 const DB = "browser-oauth";
@@ -50,7 +72,7 @@ interface KeySet {
 /** Runs one request in a fresh IndexedDB transaction and resolves with its result. */
 async function inStore<T>(store: string, mode: IDBTransactionMode, action: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const open = idb.open(DB, 1);
+    const open = openDb(DB, 1);
     open.onupgradeneeded = () => {
       open.result.createObjectStore(KEYS);
       open.result.createObjectStore(RECORDS);
@@ -72,13 +94,13 @@ async function inStore<T>(store: string, mode: IDBTransactionMode, action: (s: I
 
 /** A fresh key set: both private keys non-extractable (the public DPoP key always is). */
 async function generateKeys(): Promise<KeySet> {
-  const dpop = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
-  const aes = await subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  const dpop = await generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+  const aes = await generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
   return { dpop, aes };
 }
 
 const fromBase64url = (text: string): Uint8Array<ArrayBuffer> =>
-  Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  Uint8Array.from(atobRef(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 /** The client configuration members this module reads. */
 export interface Settings {
@@ -127,7 +149,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
   let keys = stored ?? (await generateKeys());
 
   const useKeys = async (): Promise<void> => {
-    const jwk = await subtle.exportKey("jwk", keys.dpop.publicKey);
+    const jwk = await exportKey("jwk", keys.dpop.publicKey);
     call(() => core.setDpopKey(jwk.x ?? "", jwk.y ?? ""));
   };
   const storeKeys = async (): Promise<void> => {
@@ -149,12 +171,12 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
     if (mode === undefined) return;
     const prepared = call(() => core.persistSeal());
     if (prepared === undefined) return removeRecord();
-    const { iv, aad } = JSON.parse(prepared) as { iv: string; aad: string };
+    const { iv, aad } = parseJson(prepared) as { iv: string; aad: string };
     const plaintext = core.persistPlaintext();
     let ciphertext: ArrayBuffer;
     try {
-      ciphertext = await subtle.encrypt(
-        { name: "AES-GCM", iv: fromBase64url(iv), additionalData: encoder.encode(aad) },
+      ciphertext = await encrypt(
+        { name: "AES-GCM", iv: fromBase64url(iv), additionalData: encode(aad) },
         keys.aes,
         plaintext as Uint8Array<ArrayBuffer>,
       );
@@ -171,11 +193,11 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
   const decrypt = async (): Promise<Uint8Array | undefined> => {
     const record = await readRecord();
     if (record === undefined) return undefined;
-    const { iv, ct, aad } = JSON.parse(call(() => core.persistOpen(record))) as { iv: string; ct: string; aad: string };
+    const { iv, ct, aad } = parseJson(call(() => core.persistOpen(record))) as { iv: string; ct: string; aad: string };
     try {
       if (stored === undefined) throw new Error("the record's key is gone");
-      return new Uint8Array(await subtle.decrypt(
-        { name: "AES-GCM", iv: fromBase64url(iv), additionalData: encoder.encode(aad) },
+      return new Uint8Array(await decryptRef(
+        { name: "AES-GCM", iv: fromBase64url(iv), additionalData: encode(aad) },
         keys.aes,
         fromBase64url(ct),
       ));
@@ -187,10 +209,10 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
 
   /** Runs `task` under the Web Lock of this client's shared record (`"browser"` mode). */
   const exclusive = <T>(task: () => Promise<T>): Promise<T> =>
-    mode === "browser" && locks !== undefined ? (locks.request(`browser-oauth:session ${id}`, task) as Promise<T>) : task();
+    mode === "browser" && locksRequest !== undefined ? (locksRequest(`browser-oauth:session ${id}`, task) as Promise<T>) : task();
 
   const proof = async (signingInput: string): Promise<string> => {
-    const signature = await subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.dpop.privateKey, encoder.encode(signingInput));
+    const signature = await sign({ name: "ECDSA", hash: "SHA-256" }, keys.dpop.privateKey, encode(signingInput));
     return typed(() => glue.assembleProof(signingInput, new Uint8Array(signature)));
   };
   const nonce = (url: string, value: string | null): void => {
@@ -222,14 +244,17 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
     },
     async fetch(request, token) {
       for (let retried = false; ; retried = true) {
-        const attempt = request.clone();
+        // A fresh Headers and a prototype-less init, as in index.ts: the token and proof go
+        // into objects that no getter or method planted after load is handed.
+        const attempt = apply(requestClone, request, []) as Request;
         const accessToken = await token();
         const input = typed(() => core.resourceProof(attempt.method, attempt.url, accessToken));
-        attempt.headers.set("Authorization", `DPoP ${accessToken}`);
-        attempt.headers.set("DPoP", await proof(input));
-        const response = await fetch(attempt);
-        nonce(attempt.url, response.headers.get("DPoP-Nonce"));
-        const again = typed(() => glue.resourceNonceRetry(retried, response.status, response.headers.get("WWW-Authenticate") ?? ""));
+        const headers = new HeadersRef(requestHeaders === undefined ? undefined : (apply(requestHeaders, attempt, []) as Headers));
+        apply(headersSet, headers, ["Authorization", `DPoP ${accessToken}`]);
+        apply(headersSet, headers, ["DPoP", await proof(input)]);
+        const response = await fetchRef(new RequestRef(attempt, { __proto__: null, headers } as RequestInit));
+        nonce(attempt.url, headerOf(response.headers, "DPoP-Nonce"));
+        const again = typed(() => glue.resourceNonceRetry(retried, response.status, headerOf(response.headers, "WWW-Authenticate") ?? ""));
         if (!again) return response;
       }
     },

@@ -16,6 +16,7 @@ use crate::core::dpop::{self, DpopKey, JTI_BYTES, Nonces, Proof};
 use crate::core::error::{Code, Result};
 use crate::core::json::ObjectWriter;
 use crate::core::persist::{self, IV_BYTES};
+use crate::core::security::Phase;
 use crate::core::token::{FormPost, TokenTypes};
 use crate::web::{page, random};
 
@@ -158,7 +159,7 @@ impl Client {
     /// with `persisted_session_invalid`).
     pub fn persist_open(&mut self, record: &str) -> Result<String> {
         let sealed = persist::open(record, &self.metadata.issuer, &self.config.client_id)
-            .map_err(|error| self.session.end(error.code))?;
+            .map_err(|error| self.invalid(error.code))?;
         let out = ObjectWriter::default()
             .string("iv", &base64url::encode(&sealed.iv))
             .string("ct", &base64url::encode(&sealed.ciphertext))
@@ -172,7 +173,7 @@ impl Client {
     /// ends with `persisted_session_invalid`.
     pub fn persist_invalid(&mut self) {
         self.ext.opening = None;
-        self.session.end(Code::PersistedSessionInvalid);
+        self.invalid(Code::PersistedSessionInvalid);
     }
 
     /// Restores from the decrypted record: fills the vault and returns the first step of its
@@ -194,7 +195,7 @@ impl Client {
         let contents = self.read_opened(plaintext)?;
         self.session
             .adopt(contents)
-            .map_err(|error| self.session.end(error.code))
+            .map_err(|error| self.invalid(error.code))
     }
 
     fn read_opened(&mut self, plaintext: &[u8]) -> Result<persist::Contents> {
@@ -210,7 +211,14 @@ impl Client {
             &sub,
             page::now(),
         )
-        .map_err(|error| self.session.end(error.code))
+        .map_err(|error| self.invalid(error.code))
+    }
+
+    /// A persisted record that cannot be used: the session ends, and the refusal is a
+    /// security event (phase `storage`).
+    fn invalid(&mut self, code: Code) -> crate::core::error::Error {
+        self.note(Phase::Storage, code);
+        self.session.end(code)
     }
 
     fn dpop_on(&self) -> bool {

@@ -36,6 +36,7 @@ pub(crate) mod pkce;
 pub(crate) mod redirect;
 pub(crate) mod resource;
 pub(crate) mod secret;
+pub(crate) mod security;
 pub(crate) mod session;
 pub(crate) mod silent;
 pub(crate) mod token;

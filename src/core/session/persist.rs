@@ -3,8 +3,13 @@
 //! token until the first refresh), the newest refresh token adopted from the shared record,
 //! what a record holds, and the nonce retry of a refresh grant.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use super::{Event, Refresh, Session, Vault};
 use crate::core::error::{Code, Result};
+use crate::core::id_token::IdTokenClaims;
+use crate::core::json::{self, Value};
 use crate::core::persist::Contents;
 use crate::core::token::{
     AccessToken, FormPost, RefreshToken, TokenSet, TokenTypes, build_refresh_request,
@@ -21,16 +26,17 @@ impl Session {
     /// it answers. The refresh either commits (then [`Session::restored`]) or ends the
     /// session, so a session is never half restored.
     pub fn restore(&mut self, contents: Contents) {
+        let first = first_authentication(&contents.claims, contents.sub);
         self.vault = Some(Vault {
             tokens: TokenSet {
-                access_token: AccessToken::new(alloc::string::String::new()),
+                access_token: AccessToken::new(String::new()),
                 expires_at: Some(0),
                 refresh_token: Some(contents.refresh_token),
                 id_token: None,
                 scope: contents.scope,
                 bound: true,
             },
-            sub: Some(contents.sub),
+            first: Some(first),
             claims: Some(contents.claims),
             received_at: 0,
         });
@@ -54,7 +60,7 @@ impl Session {
     /// a refresh: it must be for the same user.
     pub fn adopt(&mut self, contents: Contents) -> Result<()> {
         let vault = self.vault.as_mut().ok_or(Code::LoginRequired)?;
-        if vault.sub.as_deref() != Some(contents.sub.as_str()) {
+        if vault.first.as_ref().map(|first| first.sub.as_str()) != Some(contents.sub.as_str()) {
             return Err(Code::PersistedSessionInvalid.into());
         }
         vault.tokens.refresh_token = Some(contents.refresh_token);
@@ -73,7 +79,7 @@ impl Session {
         Some(Contents {
             refresh_token: RefreshToken::new(refresh_token.expose().into()),
             scope: vault.tokens.scope.clone(),
-            sub: vault.sub.clone()?,
+            sub: vault.first.as_ref()?.sub.clone(),
             claims: vault.claims.clone()?,
         })
     }
@@ -89,6 +95,31 @@ impl Session {
             client_id,
             refresh_token,
         ))
+    }
+}
+
+/// The first authentication of a restored session, from its verified claims: a refreshed ID
+/// token must keep its `sub`, audiences and `auth_time` (OIDC Core §12.2).
+fn first_authentication(claims: &str, sub: String) -> IdTokenClaims {
+    let doc = json::parse(claims);
+    let aud = match doc.as_ref().and_then(|d| d.get("aud")) {
+        Some(Value::String(one)) => Vec::from([one.clone()]),
+        Some(Value::Array(many)) => many
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let auth_time = match doc.as_ref().and_then(|d| d.get("auth_time")) {
+        Some(Value::Number(Some(n))) if *n >= 0 => Some(*n as u64),
+        _ => None,
+    };
+    IdTokenClaims {
+        sub,
+        aud,
+        auth_time,
+        json: String::new(),
     }
 }
 

@@ -181,3 +181,32 @@ fn the_refresh_in_flight_is_resent_for_the_nonce_retry() {
     let again = s.resend_refresh(ENDPOINT, "spa").unwrap();
     assert_eq!(first, again);
 }
+
+/// OIDC Core §12.2 after a restore: the refreshed ID token must be for the same
+/// authentication as the claims in the record (sub, audiences, auth_time).
+#[test]
+fn a_restored_session_keeps_its_authentication() {
+    let claims = |sub: &str, auth_time| crate::core::id_token::IdTokenClaims {
+        sub: sub.into(),
+        aud: vec!["spa".into()],
+        auth_time,
+        json: format!(r#"{{"sub":"{sub}"}}"#),
+    };
+    for (refreshed, expected) in [
+        (claims("alice", Some(5)), None),
+        (claims("bob", Some(5)), Some(Code::SubjectChanged)),
+        (claims("alice", Some(6)), Some(Code::IdTokenClaimMismatch)),
+    ] {
+        let mut s = dpop_session();
+        let mut record = contents("rt-1", "alice");
+        record.claims = r#"{"sub":"alice","aud":"spa","auth_time":5}"#.into();
+        s.restore(record);
+        s.start_refresh(T0, ENDPOINT, "spa").unwrap();
+        let RefreshOutcome::Received(tokens) = s.handle_refresh_response(T0, 200, BOUND, None, 0)
+        else {
+            panic!("received");
+        };
+        let result = s.commit_refresh(T0, tokens, Some(refreshed));
+        assert_eq!(result.err().map(|e| e.code), expected);
+    }
+}
