@@ -185,7 +185,8 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
       await page.reload();
       await page.locator('#status', { hasText: /ready|signed in|error/ }).waitFor();
       assert.equal(await status(page), 'ready', mode);
-      assert.deepEqual(await events(page), ['sessionEnded:persisted_session_invalid'], mode);
+      assert.deepEqual(await events(page), ['sessionEnded:persisted_session_invalid', 'security:persisted_session_invalid'], mode);
+      assert.equal(await page.evaluate(() => window.demo.events.find((e) => e.type === 'security').phase), 'storage');
       assert.equal(await storedRecord(page, mode), null, 'wiped');
       assert.equal(await page.evaluate(() => window.demo.client.getAccessToken().then(() => 'token', (e) => e.code)), 'login_required');
       await assertNoTokenLeak(page, tokens);
@@ -204,7 +205,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
     }), `${CLIENT_ID} ${provider.url}`);
     await page.reload();
     await page.locator('#status', { hasText: /ready|signed in|error/ }).waitFor();
-    assert.deepEqual(await events(page), ['sessionEnded:persisted_session_invalid']);
+    assert.deepEqual(await events(page), ['sessionEnded:persisted_session_invalid', 'security:persisted_session_invalid']);
     assert.equal(await storedRecord(page, 'browser'), null);
     await assertNoTokenLeak(page, tokens);
     await context.close();
