@@ -271,13 +271,7 @@ impl Client {
             .and_then(|()| self.check_redirect(url));
         if let Err(error) = self.report(Phase::Callback, result) {
             // The provider has no session for a `prompt=none` request: an outcome, not an error.
-            let reason = silent::not_signed_in(&error).ok_or(error)?;
-            return Ok(Step::done(
-                &ObjectWriter::default()
-                    .raw("signedIn", "false")
-                    .string("reason", reason)
-                    .finish(),
-            ));
+            return Ok(Step::done(silent::not_signed_in(&error).ok_or(error)?));
         }
         self.exchange_code()
     }

@@ -538,9 +538,11 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     call(() => core.login(stringifyJson(options)));
   const login = (options?: LoginOptions): void => {
     const url = authorizationUrl(options);
+    const go = (): void => window.location.assign(url);
     // With DPoP the code is bound to the key pair (dpop_jkt): it is stored before leaving.
-    if (ext === undefined) window.location.assign(url);
-    else void ext.beforeLogin().then(() => window.location.assign(url));
+    // If IndexedDB refuses, the browser still goes (the code exchange then fails, typed).
+    if (ext === undefined) go();
+    else void ext.beforeLogin().then(go, go);
   };
   /** The result of a code exchange; with persistence the new session is written first. */
   const signedIn = async (result: Partial<RedirectResult>): Promise<RedirectResult> => {

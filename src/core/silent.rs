@@ -5,17 +5,21 @@
 
 use super::error::{Code, Error};
 
-/// The reason, when a validated authorization error response means "not signed in":
-/// `login_required`, `interaction_required` or `consent_required`. Only reached after the
-/// callback's `state` and `iss` checks, so a forged response cannot sign anyone out.
+/// The outcome `{"signedIn":false,"reason"}` as JSON, when a validated authorization error
+/// response means "not signed in": `login_required`, `interaction_required` or
+/// `consent_required`. Only reached after the callback's `state` and `iss` checks, so a
+/// forged response cannot sign anyone out. Whole JSON texts, so that no JSON is built here.
 pub fn not_signed_in(error: &Error) -> Option<&'static str> {
     if error.code != Code::AuthorizationError {
         return None;
     }
     let reason = error.server.as_ref()?.error.as_str();
-    ["login_required", "interaction_required", "consent_required"]
-        .into_iter()
-        .find(|r| *r == reason)
+    Some(match reason {
+        "login_required" => r#"{"signedIn":false,"reason":"login_required"}"#,
+        "interaction_required" => r#"{"signedIn":false,"reason":"interaction_required"}"#,
+        "consent_required" => r#"{"signedIn":false,"reason":"consent_required"}"#,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -38,7 +42,12 @@ mod tests {
     fn prompt_none_answers_mean_not_signed_in() {
         for reason in ["login_required", "interaction_required", "consent_required"] {
             let error = refused(Code::AuthorizationError, reason);
-            assert_eq!(not_signed_in(&error), Some(reason));
+            let outcome = crate::core::json::parse(not_signed_in(&error).unwrap()).unwrap();
+            assert_eq!(
+                outcome.get("signedIn"),
+                Some(&crate::core::json::Value::Bool(false))
+            );
+            assert_eq!(outcome.get("reason").unwrap().as_str(), Some(reason));
         }
     }
 
