@@ -215,7 +215,10 @@ impl Client {
         // RFC 9449 §10: the code is bound to the DPoP key.
         #[cfg(feature = "dpop")]
         if let Some(jkt) = self.dpop_jkt() {
-            extra.retain(|(name, _)| *name != "dpop_jkt");
+            // The app cannot bind the code to another key.
+            if extra.iter().any(|(name, _)| *name == "dpop_jkt") {
+                return Err(Code::InvalidConfig.into());
+            }
             extra.push(("dpop_jkt", jkt));
         }
         let mut fresh = vec![0u8; random_bytes_needed(self.config.verifier_len)];

@@ -13,11 +13,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use sha2::{Digest, Sha256};
-
 use super::base64url;
 use super::error::{Code, Result};
 use super::json::{self, ObjectWriter, Value};
+use super::pkce::s256;
 use super::url::Url;
 
 /// The public half of the DPoP key pair: its JWK (public members only, RFC 7638 canonical
@@ -64,12 +63,12 @@ impl DpopKey {
 /// The RFC 7638 thumbprint of a JWK already in canonical form (required members only, in
 /// lexicographic order, no white space): base64url(SHA-256(UTF-8 of the JSON)).
 pub fn thumbprint(canonical_jwk: &str) -> String {
-    base64url::encode(&Sha256::digest(canonical_jwk.as_bytes()))
+    s256(canonical_jwk.as_bytes())
 }
 
 /// `ath` (RFC 9449 §4.2): base64url(SHA-256(ASCII of the access token)).
 pub fn ath(access_token: &str) -> String {
-    base64url::encode(&Sha256::digest(access_token.as_bytes()))
+    s256(access_token.as_bytes())
 }
 
 /// `htu` (RFC 9449 §4.2): the request URL without its query and fragment. Only absolute
@@ -79,7 +78,11 @@ pub fn htu(url: &str) -> Result<String> {
     if !matches!(parsed.scheme, "https" | "http") {
         return Err(Code::InvalidConfig.into());
     }
-    let end = url.find(['?', '#']).unwrap_or(url.len());
+    // Bytes, not a char pattern: `?` and `#` are ASCII, and char iteration costs wasm.
+    let end = url
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(url.len());
     Ok(url.get(..end).unwrap_or(url).into())
 }
 
@@ -88,7 +91,10 @@ fn origin(url: &str) -> Option<&str> {
     // Char patterns only: a substring searcher ("://") costs 2 KB of wasm.
     let (scheme, rest) = url.split_once(':')?;
     let authority = rest.strip_prefix("//")?;
-    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    let end = authority
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(authority.len());
     url.get(..scheme.len() + 3 + end)
 }
 
@@ -238,7 +244,9 @@ pub fn is_resource_nonce_error(status: u16, www_authenticate: &str) -> bool {
                         break;
                     }
                     b'\\' => {
-                        value.extend(bytes.get(pos));
+                        if let Some(&escaped) = bytes.get(pos) {
+                            value.push(escaped);
+                        }
                         pos += 1;
                     }
                     c => value.push(c),

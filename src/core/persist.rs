@@ -135,7 +135,7 @@ pub fn open(text: &str, issuer: &str, client_id: &str) -> Result<Sealed> {
         return Err(invalid().into());
     }
     let text = |name: &str| doc.get(name).and_then(Value::as_str).ok_or_else(invalid);
-    if doc.get("v") != Some(&Value::Number(Some(VERSION as i64))) {
+    if !matches!(doc.get("v"), Some(Value::Number(Some(v))) if *v == VERSION as i64) {
         return Err(invalid().into());
     }
     let sub = text("sub")?;

@@ -102,15 +102,19 @@ impl Session {
 /// token must keep its `sub`, audiences and `auth_time` (OIDC Core §12.2).
 fn first_authentication(claims: &str, sub: String) -> IdTokenClaims {
     let doc = json::parse(claims);
-    let aud = match doc.as_ref().and_then(|d| d.get("aud")) {
-        Some(Value::String(one)) => Vec::from([one.clone()]),
-        Some(Value::Array(many)) => many
-            .iter()
-            .filter_map(Value::as_str)
-            .map(String::from)
-            .collect(),
-        _ => Vec::new(),
-    };
+    // Plain pushes: iterator adapters and `collect` cost wasm.
+    let mut aud = Vec::new();
+    match doc.as_ref().and_then(|d| d.get("aud")) {
+        Some(Value::String(one)) => aud.push(one.clone()),
+        Some(Value::Array(many)) => {
+            for one in many {
+                if let Value::String(one) = one {
+                    aud.push(one.clone());
+                }
+            }
+        }
+        _ => {}
+    }
     let auth_time = match doc.as_ref().and_then(|d| d.get("auth_time")) {
         Some(Value::Number(Some(n))) if *n >= 0 => Some(*n as u64),
         _ => None,
