@@ -116,6 +116,15 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     assert.equal(claims.ath, undefined, 'no ath on the token endpoint');
     assert.equal(wire.jkt.length, 1);
     assert.equal(wire.jkt[0], await calculateJwkThumbprint(header.jwk), 'dpop_jkt = RFC 7638 thumbprint (jose)');
+    const own = await page.evaluate(() => {
+      try {
+        window.demo.client.authorizationUrl({ extraParams: { dpop_jkt: 'another-key' } });
+        return 'built';
+      } catch (error) {
+        return error.code;
+      }
+    });
+    assert.equal(own, 'invalid_config', 'the app cannot bind the code to another key');
     // The refresh is bound to the same key.
     assert.equal(await page.evaluate(() => window.demo.client.refresh().then(() => 'ok', (e) => e.code)), 'ok');
     await wire.settled();
