@@ -11,7 +11,8 @@
 //!   the provider or an attacker sent something that breaks a rule in specs.md;
 //! - the provider said no (`access_denied`, `authorization_error`, `token_error`): the provider's
 //!   own `error` string travels as data in [`ServerDetail`], never as our code;
-//! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`).
+//! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`,
+//!   and the login popup's `popup_blocked`, `popup_closed`, `popup_timeout`).
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -142,6 +143,12 @@ error_codes! {
     /// the session is over and its tokens are wiped.
     SessionEnded = "session_ended", "the provider ended the session; log in again";
     // --- the environment failed ---
+    /// The browser refused to open the login popup (`loginPopup` must run in a click handler).
+    PopupBlocked = "popup_blocked", "the browser blocked the login popup";
+    /// The user closed the login popup before the provider answered.
+    PopupClosed = "popup_closed", "the login popup was closed before the login finished";
+    /// No answer came back from the login popup within its time limit; the popup is closed.
+    PopupTimeout = "popup_timeout", "the login popup did not finish in time";
     /// fetch failed or timed out. For a token request the error says whether the code was sent.
     NetworkError = "network_error", "the request to the provider failed";
     /// sessionStorage is missing, disabled or full.
