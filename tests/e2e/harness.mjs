@@ -123,10 +123,13 @@ export function startSite(env = {}) {
  * Launches headless Chromium from /usr/bin/chromium. Host names other than 127.0.0.1 do
  * not resolve, so nothing leaves the machine (the provider's pages import a web font).
  * @param {string[]} [extraArgs] more Chromium switches (the benchmark adds one)
+ * @param {import('playwright-core').LaunchOptions} [options] more launch options (the popup
+ *   test passes `ignoreDefaultArgs: ['--disable-popup-blocking']` to get Chromium's popup blocker)
  * @returns {Promise<import('playwright-core').Browser>}
  */
-export function launchBrowser(extraArgs = []) {
+export function launchBrowser(extraArgs = [], options = {}) {
   return chromium.launch({
+    ...options,
     executablePath: '/usr/bin/chromium',
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
