@@ -443,7 +443,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       }
       const popup = openPopup();
       if (popup === null) return Promise.reject(new BrowserOAuthError("popup_blocked", "the browser blocked the login popup"));
-      return import("./popup.js").then(
+      return import("./popup-login.js").then(
         ({ completePopupLogin }) => completePopupLogin(popup, {
           authorize: () => authorizationUrl(options),
           origin,

@@ -1,13 +1,24 @@
 /**
  * Opening the login popup: the one part of the popup login that must run synchronously in
  * the click handler (browsers only allow a popup during a user gesture), so it sits in the
- * main entry; the rest (`popup.ts`) is loaded once the window is open.
+ * main entry; the rest (`popup-login.ts`) is loaded once the window is open. Also the name
+ * and message shape both halves (`popup.ts`, `popup-login.ts`) agree on.
  *
  * @packageDocumentation
  */
 
 /** Every login popup's `window.name` starts with this: it is how the redirect page knows it is one. */
 export const POPUP_NAME = "browser-oauth:popup";
+
+/** The `type` of the one message the popup sends to its opener. */
+export const MESSAGE_TYPE = "browser-oauth:popup-response";
+
+/** The message the redirect page posts to its opener. */
+export interface PopupResponse {
+  type: typeof MESSAGE_TYPE;
+  /** The redirect URL, with the response parameters. */
+  url: string;
+}
 
 /** The popup's size in CSS pixels; it is centred over the opener. */
 const WIDTH = 500;
