@@ -195,6 +195,21 @@ export async function signInAtProvider(page, { login = 'alice', consent = true }
 }
 
 /**
+ * signInAtProvider in a login popup, which closes itself as soon as the provider's redirect
+ * back arrives (possibly before Playwright sees that navigation): a closed popup is success.
+ * @param {import('playwright-core').Page} popup
+ * @param {{ login?: string, consent?: boolean }} [options]
+ * @returns {Promise<void>}
+ */
+export async function signInAtProviderInPopup(popup, options) {
+  try {
+    await signInAtProvider(popup, options);
+  } catch (error) {
+    if (!popup.isClosed()) throw error;
+  }
+}
+
+/**
  * @typedef {object} BrowserState
  * @property {string} localStorage JSON of all entries
  * @property {string} sessionStorage JSON of all entries

@@ -5,7 +5,9 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInAtProvider, startProvider, startSite } from './harness.mjs';
+import {
+  assertNoTokenLeak, launchBrowser, signInAtProviderInPopup, startProvider, startSite,
+} from './harness.mjs';
 
 let site;
 let otherSite;
@@ -78,7 +80,7 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
     const { context, page, tokens, exchanges } = await openApp();
     const popup = await clickLogin(context, page);
     const closed = popup.waitForEvent('close');
-    await signInAtProvider(popup);
+    await signInAtProviderInPopup(popup);
     assert.deepEqual(await outcome(page), { status: 'signed in', code: '' });
     await closed;
     const claims = JSON.parse(await page.textContent('#claims'));
@@ -151,7 +153,7 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
     await popup.evaluate((message) => window.opener.postMessage(message, '*'), forged);
     await page.waitForFunction(() => window.seen === 3);
 
-    await signInAtProvider(popup);
+    await signInAtProviderInPopup(popup);
     assert.deepEqual(await outcome(page), { status: 'signed in', code: '' });
     assert.equal(exchanges.length, 1, 'one code exchange: the genuine one');
     assert.doesNotMatch(exchanges[0].body, /forged-code/);

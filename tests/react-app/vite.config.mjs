@@ -6,6 +6,8 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
+  // A development build (.env.development): StrictMode's double effects exist only there.
+  mode: 'development',
   plugins: [react()],
   logLevel: 'warn',
   build: { outDir: 'dist', emptyOutDir: true },

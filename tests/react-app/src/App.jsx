@@ -18,7 +18,7 @@ function Status() {
   const { status, user, error } = useAuth();
   return (
     <p>
-      Status: <strong id="status">{status}</strong> <span id="user">{user?.name ?? user?.sub ?? ''}</span>{' '}
+      Status: <strong id="status">{status}</strong> <span id="user">{user?.sub ?? ''}</span>{' '}
       <code id="error-code">{error?.code ?? error?.message ?? ''}</code>
     </p>
   );
@@ -49,7 +49,6 @@ function Protected() {
       <h1 id="protected">Protected page of {user.sub}</h1>
       <button id="call-api" onClick={call}>Call userinfo</button>
       <code id="api">{answer}</code>
-      <button id="logout-protected" onClick={() => { navigate('/'); }}>Home</button>
     </section>
   );
 }
