@@ -17,18 +17,23 @@ const APP = new URL('../react-app/', import.meta.url);
 
 let site;
 let provider;
+let shortLivedProvider;
 let browser;
 
 before(async () => {
   await build({ configFile: fileURLToPath(new URL('vite.config.mjs', APP)) });
   site = await startSite({ APP_DIR: fileURLToPath(new URL('dist/', APP)) });
-  provider = await startProvider({ APP_ORIGIN: site.url });
+  [provider, shortLivedProvider] = await Promise.all([
+    startProvider({ APP_ORIGIN: site.url }),
+    // Access tokens of 10 s: the client refreshes about 5 s after login (half the lifetime).
+    startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '10' }),
+  ]);
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all([site?.stop(), provider?.stop()]);
+  await Promise.all([site?.stop(), provider?.stop(), shortLivedProvider?.stop()]);
 });
 
 /**
@@ -122,23 +127,24 @@ async function assertNoTokenAnywhere(page, tokens) {
 }
 
 /** A fresh browser context with the app's configuration and the DevTools hook. */
-async function newContext() {
+async function newContext(issuer = provider.url) {
   const context = await browser.newContext();
   await context.addInitScript(installDevtoolsHook);
   await context.addInitScript((cfg) => { window.APP_CONFIG = cfg; }, {
-    issuer: provider.url,
+    issuer,
     clientId: 'browser-oauth-demo',
     redirectUri: `${site.url}/callback.html`,
     scope: 'openid profile offline_access',
   });
   const tokens = [];
   // Page loads of the app and discovery requests: one client per load, StrictMode or not.
-  const counts = { appLoads: 0, discoveries: 0, codeExchanges: 0 };
+  const counts = { appLoads: 0, discoveries: 0, codeExchanges: 0, refreshes: 0 };
   context.on('request', (request) => {
     const url = new URL(request.url());
     if (request.isNavigationRequest() && url.origin === site.url) counts.appLoads += 1;
     if (url.pathname.endsWith('/.well-known/openid-configuration')) counts.discoveries += 1;
     if (url.pathname.endsWith('/token') && /grant_type=authorization_code/.test(request.postData() ?? '')) counts.codeExchanges += 1;
+    if (url.pathname.endsWith('/token') && /grant_type=refresh_token/.test(request.postData() ?? '')) counts.refreshes += 1;
   });
   context.on('response', async (response) => {
     if (response.request().method() !== 'POST' || !response.url().endsWith('/token')) return;
@@ -250,6 +256,20 @@ describe('browser-oauth/react in a Vite + React 19 app under StrictMode', { time
     await page.click('#to-protected');
     await page.locator('#guard-error').waitFor();
     assert.equal(page.url(), `${site.url}/protected`, 'still on the app');
+    await context.close();
+  });
+
+  test('a refresh re-renders with the refreshed ID token\'s claims, and leaks no token', async () => {
+    const { context, tokens, counts } = await newContext(shortLivedProvider.url);
+    const page = await open(context);
+    await signIn(page, '#login');
+    const issuedAt = await page.textContent('#user-iat');
+    assert.match(issuedAt, /^\d+$/);
+    // The automatic refresh (no user action) brings a new ID token; the provider re-renders.
+    await page.locator('#user-iat', { hasText: /^\d+$/ }).and(page.locator(`#user-iat:not(:text-is("${issuedAt}"))`)).waitFor();
+    assert.ok(counts.refreshes >= 1, 'a refresh grant was sent');
+    assert.deepEqual(await shown(page), { status: 'authenticated', user: 'alice', error: '' });
+    await assertNoTokenAnywhere(page, tokens);
     await context.close();
   });
 });

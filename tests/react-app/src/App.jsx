@@ -19,6 +19,7 @@ function Status() {
   return (
     <p>
       Status: <strong id="status">{status}</strong> <span id="user">{user?.sub ?? ''}</span>{' '}
+      <span id="user-iat">{user?.iat ?? ''}</span>{' '}
       <code id="error-code">{error?.code ?? error?.message ?? ''}</code>
     </p>
   );
