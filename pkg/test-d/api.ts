@@ -6,10 +6,12 @@ import {
   generatePkce,
   ServerError,
   type Client,
+  type ClientEvents,
   type ErrorCode,
   type PkcePair,
   type PopupLoginOptions,
   type RedirectResult,
+  type SecurityPhase,
 } from "../src/index.js";
 import { handlePopupCallback } from "../src/popup.js";
 
@@ -25,6 +27,10 @@ assertType<Equals<Awaited<ReturnType<Client["loginPopup"]>>, RedirectResult>>();
 assertType<Equals<PopupLoginOptions["timeoutSeconds"], number | undefined>>();
 assertType<Equals<ReturnType<typeof handlePopupCallback>, boolean>>();
 const popupCodes: ErrorCode[] = ["popup_blocked", "popup_closed", "popup_timeout"];
+// Security events carry exactly these five fields: no token, code, state or response.
+assertType<Equals<keyof ClientEvents["security"], "type" | "code" | "phase" | "time" | "issuer">>();
+assertType<Equals<ClientEvents["security"]["code"], ErrorCode>>();
+assertType<Equals<SecurityPhase, "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config">>();
 
 const code: ErrorCode = "state_mismatch";
 // @ts-expect-error: not a code the library produces
@@ -37,6 +43,14 @@ async function usage(): Promise<void> {
   client.login({ extraParams: { max_age: 5 } });
   // @ts-expect-error: clientId is required
   await createClient({ issuer: "https://as.example", redirectUri: "https://app.example/cb" });
+  client.on("security", (event) => {
+    const phase: SecurityPhase = event.phase;
+    void phase;
+  });
+  // @ts-expect-error: security events have no token to read
+  client.on("security", (event) => event.accessToken);
+  await client.logout({ endSession: true, idTokenHint: false });
+  await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb", trustedAudiences: ["https://api.example"] });
   // @ts-expect-error: only query and fragment response modes
   await createClient({ issuer: "x", clientId: "y", redirectUri: "z", responseMode: "form_post" });
   await client.loginPopup({ returnTo: "/inbox", timeoutSeconds: 120 });
