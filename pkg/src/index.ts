@@ -523,6 +523,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
           timeoutMs: timeoutSeconds * 1000,
           validate: validateCallback,
           exchange: exchangeCode,
+          ignored: () => call(() => core.untrustedPopupMessage()),
         }),
         (error: unknown) => {
           popup.close();

@@ -24,8 +24,8 @@ export interface PopupFlow<R> {
   validate(url: string): void;
   /** Exchanges the validated code. */
   exchange(): Promise<R>;
-  /** A message that looks like a popup response but came from another window or origin, ignored. */
-  ignored?(origin: string): void;
+  /** A message that looks like a popup response came from another window or origin and was ignored. */
+  ignored(): void;
 }
 
 /**
@@ -59,7 +59,7 @@ function answer<R>(popup: Window, flow: PopupFlow<R>): Promise<string> {
     const onMessage = (event: MessageEvent): void => {
       if (!isPopupResponse(event.data)) return;
       if (event.source !== popup || event.origin !== flow.origin) {
-        flow.ignored?.(event.origin);
+        flow.ignored();
         return;
       }
       stop();

@@ -132,6 +132,9 @@ error_codes! {
     TemporaryTokenMismatch = "temporary_token_mismatch", "no pending OAuth 1.0a request matches the callback's oauth_token";
     /// The OAuth 1.0a callback has no `oauth_verifier` (RFC 5849 §2.2).
     MissingVerifier = "missing_verifier", "the callback has no oauth_verifier";
+    /// A message claiming to be the login popup's answer came from another window or
+    /// origin; it was ignored (reported as a security event only, never thrown).
+    UntrustedPopupMessage = "untrusted_popup_message", "a popup answer from another window or origin was ignored";
     // --- the provider said no ---
     /// The user or the provider refused the authorization (`error=access_denied`).
     AccessDenied = "access_denied", "the authorization was refused";

@@ -27,7 +27,10 @@ after(async () => {
 
 /**
  * Opens the popup test app in a fresh context. Records every token the token endpoint hands
- * out and which page asked for it, and waits until the client is ready.
+ * out and which page asked for it, and waits until the client is ready; with `autostart`,
+ * until the app logged the outcome of its login attempt to the console. (Playwright runs
+ * its page reads as user gestures, so with `autostart` nothing may read the page before
+ * the attempt: that would let the popup through.)
  */
 async function openApp({ options, autostart = false } = {}) {
   const context = await browser.newContext();
@@ -52,8 +55,9 @@ async function openApp({ options, autostart = false } = {}) {
     const body = await response.json().catch(() => ({}));
     for (const name of ['access_token', 'refresh_token', 'id_token']) if (body[name]) tokens.push(body[name]);
   });
+  const logged = autostart && page.waitForEvent('console', { predicate: (m) => m.text().startsWith('popup-app:') });
   await page.goto(`${site.url}/tests/pages/popup.html`);
-  await page.locator('#status', { hasText: autostart ? /ready|error/ : 'ready' }).waitFor();
+  await (logged || page.locator('#status', { hasText: 'ready' }).waitFor());
   return { context, page, tokens, exchanges };
 }
 
@@ -123,7 +127,7 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
     await context.close();
   });
 
-  test('forged responses from another origin, the popup at the provider and a same-origin frame are ignored', async () => {
+  test('forged responses from another origin, the popup at the provider and a same-origin frame are ignored, each a security event', async () => {
     const { context, page, tokens, exchanges } = await openApp();
     const popup = await clickLogin(context, page);
     await popup.locator('form input[type=hidden][name=prompt]').waitFor({ state: 'attached' });
@@ -152,6 +156,10 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
     await (await frame(site.url)).evaluate(post, forged);
     await popup.evaluate((message) => window.opener.postMessage(message, '*'), forged);
     await page.waitForFunction(() => window.seen === 3);
+    const events = await page.evaluate(() => window.app.security);
+    assert.deepEqual(events.map(({ type, code, phase, issuer }) => ({ type, code, phase, issuer })),
+      Array(3).fill({ type: 'security', code: 'untrusted_popup_message', phase: 'callback', issuer: provider.url }));
+    assert.doesNotMatch(JSON.stringify(events), new RegExp(`${state}|forged-code`), 'no state or code in the events');
 
     await signInAtProviderInPopup(popup);
     assert.deepEqual(await outcome(page), { status: 'signed in', code: '' });
