@@ -1,7 +1,8 @@
 /**
  * The React binding (`browser-oauth/react`): `<AuthProvider config>` creates one client,
- * handles the redirect back exactly once, and re-renders on `refreshed`, `expired`,
- * `sessionEnded` and `logout` (this tab's or another tab's); `useAuth()` reads it.
+ * handles the redirect back exactly once (and the return from the provider's logout), and
+ * re-renders on `refreshed`, `expired`, `sessionEnded` and `logout` (this tab's or another
+ * tab's); `useAuth()` reads it.
  *
  * No token is ever put in React state or context: what components get is the status, the
  * verified ID-token claims (`client.user()`), the last error and functions. An access token
@@ -81,8 +82,10 @@ const AuthContext = createContext<AuthState | undefined>(undefined);
 
 /**
  * Creates the client for `config` once, handles the redirect back on the redirect URI
- * (exactly once, also under StrictMode's double effects), answers for a login popup when
- * this window is one (`handlePopupCallback`), and provides {@link useAuth} to its children.
+ * (exactly once, also under StrictMode's double effects) and the one back from the
+ * provider's logout on `postLogoutRedirectUri` (`handleLogoutRedirect`), answers for a
+ * login popup when this window is one (`handlePopupCallback`), and provides
+ * {@link useAuth} to its children.
  */
 export function AuthProvider({ config, onRedirect, children }: AuthProviderProps): ReactElement {
   const [snapshot, setSnapshot] = useState<Snapshot>({ status: "loading", user: undefined, error: undefined });
@@ -188,8 +191,9 @@ export function withAuthenticationRequired<P extends object>(
 }
 
 /**
- * Creates the client and handles a redirect back on the redirect URI; `undefined` in a
- * login popup (it answered its opener and closes) or when the client could not be created.
+ * Creates the client and handles a redirect back on the redirect URI, or back from the
+ * provider's logout; `undefined` in a login popup (it answered its opener and closes) or
+ * when the client could not be created.
  */
 async function start(
   config: ClientConfig,
@@ -204,14 +208,12 @@ async function start(
     update(asError(error));
     return undefined;
   }
-  if (isRedirectBack(config)) {
-    try {
-      const result = await client.current.handleRedirect();
-      (onRedirect ?? goTo)(result);
-    } catch (error) {
-      update(asError(error));
-      return client.current;
-    }
+  try {
+    if (isRedirectBack(config)) (onRedirect ?? goTo)(await client.current.handleRedirect());
+    else if (isLogoutRedirectBack(config)) client.current.handleLogoutRedirect();
+  } catch (error) {
+    update(asError(error));
+    return client.current;
   }
   update(undefined);
   return client.current;
@@ -224,11 +226,22 @@ function goTo({ returnTo }: RedirectResult): void {
 
 /** Whether this page is the redirect URI with an authorization response on it. */
 function isRedirectBack(config: ClientConfig): boolean {
-  const target = new URL(config.redirectUri);
   const response = config.responseMode === "fragment" ? location.hash.slice(1) : location.search.slice(1);
   const params = new URLSearchParams(response);
-  return location.origin === target.origin && location.pathname === target.pathname
-    && (params.has("code") || params.has("error"));
+  return isPage(config.redirectUri) && (params.has("code") || params.has("error"));
+}
+
+/** Whether this page is the post-logout redirect URI with the `state` of a logout on it. */
+function isLogoutRedirectBack(config: ClientConfig): boolean {
+  const params = new URLSearchParams(location.search);
+  return config.postLogoutRedirectUri !== undefined && isPage(config.postLogoutRedirectUri)
+    && params.has("state") && !params.has("code") && !params.has("error");
+}
+
+/** Whether this page is at `uri` (origin and path). */
+function isPage(uri: string): boolean {
+  const target = new URL(uri);
+  return location.origin === target.origin && location.pathname === target.pathname;
 }
 
 /** The state of `client`: a session is held when a granted scope is known. */

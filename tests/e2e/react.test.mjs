@@ -134,6 +134,7 @@ async function newContext(issuer = provider.url) {
     issuer,
     clientId: 'browser-oauth-demo',
     redirectUri: `${site.url}/callback.html`,
+    postLogoutRedirectUri: `${site.url}/`,
     scope: 'openid profile offline_access',
   });
   const tokens = [];
@@ -272,4 +273,20 @@ describe('browser-oauth/react in a Vite + React 19 app under StrictMode', { time
     await assertNoTokenAnywhere(page, tokens);
     await context.close();
   });
+
+  test('logout at the provider: AuthProvider checks the state it brings back (handleLogoutRedirect), and the URL is clean', async () => {
+    const { context, tokens } = await newContext();
+    const page = await open(context);
+    await signIn(page, '#login');
+    await page.click('#logout-end-session');
+    await page.locator('button[name=logout][value=yes]').click();
+    await page.waitForURL((url) => url.origin === site.url);
+    await page.locator('#status', { hasText: /^(unauthenticated|error)$/ }).waitFor();
+    assert.deepEqual(await shown(page), { status: 'unauthenticated', user: '', error: '' });
+    assert.equal(page.url(), `${site.url}/`, 'the state left the address bar');
+    assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), [], 'the logout state was used up');
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
 });
+

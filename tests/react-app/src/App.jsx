@@ -33,6 +33,9 @@ function Home() {
       <button id="login" disabled={status !== 'unauthenticated'} onClick={() => login({ returnTo: '/' })}>Log in</button>
       <button id="login-popup" disabled={status !== 'unauthenticated'} onClick={() => loginPopup().catch(() => {})}>Log in in a popup</button>
       <button id="logout" disabled={status !== 'authenticated'} onClick={() => logout().catch(() => {})}>Log out</button>
+      <button id="logout-end-session" disabled={status !== 'authenticated'} onClick={() => logout({ endSession: true }).catch(() => {})}>
+        Log out at the provider too
+      </button>
     </section>
   );
 }

@@ -12,6 +12,7 @@ const config = window.APP_CONFIG ?? {
   issuer: 'http://127.0.0.1:9000',
   clientId: 'browser-oauth-demo',
   redirectUri: `${location.origin}/callback.html`,
+  postLogoutRedirectUri: `${location.origin}/`,
   scope: 'openid profile email offline_access',
 };
 // The protected page calls the provider's userinfo endpoint with fetch.
