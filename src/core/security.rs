@@ -81,7 +81,8 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
         | InvalidCredentialsResponse
         | TemporaryTokenMismatch
         | MissingVerifier
-        | DpopNotBound => Some(during),
+        | DpopNotBound
+        | UntrustedPopupMessage => Some(during),
         _ => None,
     }
 }
@@ -135,6 +136,11 @@ mod tests {
             (Code::StateMismatch, Phase::Callback, Phase::Callback),
             (Code::IssMismatch, Phase::Callback, Phase::Callback),
             (Code::DuplicateParameter, Phase::Callback, Phase::Callback),
+            (
+                Code::UntrustedPopupMessage,
+                Phase::Callback,
+                Phase::Callback,
+            ),
             (Code::NonceMismatch, Phase::Token, Phase::IdToken),
             (
                 Code::IdTokenSignatureInvalid,
