@@ -9,6 +9,11 @@
 // one the token is bound to (`cnf.jkt`), and, with nonces on, whose `nonce` is the current
 // one. Anything else is a 401 with a DPoP challenge; a missing or stale nonce is
 // `error="use_dpop_nonce"` with a `DPoP-Nonce` header (§9).
+//
+// POST /destroy-access-token (tests only, no CORS: not for pages) destroys the access token
+// in its body at the provider, through oidc-provider's own AccessToken model, leaving its
+// grant and refresh token alone (RFC 7009 revocation at oidc-provider ends the whole grant).
+// The next proof presenting it gets `error="invalid_token"`, as an expired token would.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -50,6 +55,15 @@ export async function startResource({ provider, appOrigin, requireNonce, host })
       return;
     }
     const path = new URL(req.url, origin).pathname;
+    if (req.method === 'POST' && path === '/destroy-access-token') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const found = await provider.AccessToken.find(body);
+      await found?.destroy();
+      res.writeHead(found ? 204 : 404, { 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
     if (path !== '/resource') {
       res.writeHead(404, cors);
       res.end();

@@ -52,6 +52,10 @@ const DB = "browser-oauth";
 const KEYS = "keys";
 const RECORDS = "sessions";
 
+/** `resourceRetry` answers (src/core/dpop.rs `ResourceRetry`): send again with the new nonce; refresh, then send again. */
+const RETRY_NONCE = 1;
+const RETRY_REFRESH = 2;
+
 let ready: Promise<Glue> | undefined;
 
 /** Loads and instantiates the `dpop` build of the wasm once. */
@@ -131,8 +135,11 @@ export interface Extension {
   afterLogin(): Promise<void>;
   /** Runs a refresh: in `"browser"` mode under the Web Lock, on the shared record's newest refresh token; then persists. */
   refresh(inner: () => Promise<void>): Promise<void>;
-  /** `client.fetch`: one request with `Authorization: DPoP` and a proof, one retry on a nonce challenge. */
-  fetch(request: Request, token: () => Promise<string>): Promise<Response>;
+  /**
+   * `client.fetch`: one request with `Authorization: DPoP` and a proof; one retry on a nonce
+   * challenge, and one `refresh` and retry on a DPoP `invalid_token` challenge.
+   */
+  fetch(request: Request, token: () => Promise<string>, refresh: () => Promise<void>): Promise<Response>;
   /** Restores a persisted session, if any; never throws. */
   restore(): Promise<void>;
   /** Logout (here or in another tab): removes the records and both keys; new keys for the next login. */
@@ -242,8 +249,12 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
         await save();
       });
     },
-    async fetch(request, token) {
-      for (let retried = false; ; retried = true) {
+    async fetch(request, token, refresh) {
+      // The core decides after each answer (resourceRetry): at most one nonce retry and one
+      // refresh per call, so never a loop.
+      let nonceRetried = false;
+      let refreshed = false;
+      for (;;) {
         // A fresh Headers and a prototype-less init, as in index.ts: the token and proof go
         // into objects that no getter or method planted after load is handed.
         const attempt = apply(requestClone, request, []) as Request;
@@ -254,8 +265,16 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
         apply(headersSet, headers, ["DPoP", await proof(input)]);
         const response = await fetchRef(new RequestRef(attempt, { __proto__: null, headers } as RequestInit));
         nonce(attempt.url, headerOf(response.headers, "DPoP-Nonce"));
-        const again = typed(() => glue.resourceNonceRetry(retried, response.status, headerOf(response.headers, "WWW-Authenticate") ?? ""));
-        if (!again) return response;
+        const next = typed(() =>
+          glue.resourceRetry(nonceRetried, refreshed, response.status, headerOf(response.headers, "WWW-Authenticate") ?? ""));
+        if (next === RETRY_NONCE) {
+          nonceRetried = true;
+        } else if (next === RETRY_REFRESH) {
+          refreshed = true;
+          await refresh();
+        } else {
+          return response;
+        }
       }
     },
     async restore() {

@@ -397,6 +397,9 @@ export interface Client {
    * `fetch` with `Authorization: Bearer <token>`, only to origins on `allowedOrigins`
    * (anything else throws `origin_not_allowed` before any token is read). A 401 whose
    * `WWW-Authenticate` says `error="invalid_token"` is followed by one refresh and one retry.
+   * With `dpop`: `Authorization: DPoP <token>` and a `DPoP` proof; a DPoP challenge with
+   * `error="invalid_token"` gets the same one refresh and retry, one with
+   * `error="use_dpop_nonce"` one retry with the new nonce.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Refreshes now (joining a refresh already under way). */
@@ -620,7 +623,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       if (!call(() => core.originAllowed(new URL(request.url).origin))) {
         throw new BrowserOAuthError("origin_not_allowed", "the token is only sent to origins on allowedOrigins");
       }
-      if (ext !== undefined && config.dpop !== undefined && config.dpop !== false) return ext.fetch(request, getAccessToken);
+      if (ext !== undefined && config.dpop !== undefined && config.dpop !== false) return ext.fetch(request, getAccessToken, refresh);
       for (let retried = false; ; retried = true) {
         // A fresh Headers and a prototype-less init: the token goes into objects that no
         // getter or method planted after load is handed.

@@ -16,20 +16,20 @@ pub fn assemble_proof(signing_input: &str, signature: &[u8]) -> Result<String, J
     dpop::assemble(signing_input, signature).map_err(throw)
 }
 
-/// Whether a resource server's answer (`status`, `WWW-Authenticate`) is a DPoP nonce
-/// challenge to answer with one retry (RFC 9449 §9); throws `dpop_nonce_rejected` when
-/// `retried` (never a loop).
-#[wasm_bindgen(js_name = resourceNonceRetry)]
-pub fn resource_nonce_retry(
-    retried: bool,
+/// What `client.fetch` does with a resource server's answer (`status`, `WWW-Authenticate`)
+/// in DPoP mode, given whether this call had its nonce retry and its refresh: 0 hand it to
+/// the app, 1 send again with the new nonce (RFC 9449 §9), 2 refresh and send again (a DPoP
+/// `invalid_token` challenge). Throws `dpop_nonce_rejected` on a second nonce challenge.
+#[wasm_bindgen(js_name = resourceRetry)]
+pub fn resource_retry(
+    nonce_retried: bool,
+    refreshed: bool,
     status: u16,
     www_authenticate: &str,
-) -> Result<bool, JsValue> {
-    dpop::nonce_retry(
-        retried,
-        dpop::is_resource_nonce_error(status, www_authenticate),
-    )
-    .map_err(throw)
+) -> Result<u8, JsValue> {
+    dpop::resource_retry(nonce_retried, refreshed, status, www_authenticate)
+        .map(|retry| retry as u8)
+        .map_err(throw)
 }
 
 #[wasm_bindgen]

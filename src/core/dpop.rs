@@ -8,7 +8,8 @@
 //! compact JWT ([`assemble`]). The core also decides about server nonces (§8, §9): which
 //! nonce goes into a proof ([`Nonces`], one per origin), and whether an answer is a nonce
 //! challenge that earns the one retry a request gets ([`is_token_nonce_error`],
-//! [`is_resource_nonce_error`]).
+//! [`is_resource_nonce_error`]), and what `client.fetch` does with a resource's answer
+//! ([`resource_retry`]: one nonce retry, one refresh on `invalid_token`).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -202,12 +203,22 @@ pub fn is_token_nonce_error(status: u16, body: &str) -> bool {
 }
 
 /// True when a resource server's answer is the §9 nonce challenge: a 401 whose
-/// `WWW-Authenticate` has a DPoP challenge with `error="use_dpop_nonce"` (RFC 9110 §11.6.1
-/// syntax: schemes, then `name=value` parameters whose values may be quoted strings).
+/// `WWW-Authenticate` has a DPoP challenge with `error="use_dpop_nonce"`.
 pub fn is_resource_nonce_error(status: u16, www_authenticate: &str) -> bool {
-    if status != 401 {
-        return false;
-    }
+    status == 401 && has_dpop_error(www_authenticate, b"use_dpop_nonce")
+}
+
+/// True when a resource server refused the access token itself: a 401 whose
+/// `WWW-Authenticate` has a DPoP challenge with `error="invalid_token"` (RFC 9449 §7.1,
+/// RFC 6750 §3.1: expired or revoked), which one refresh may cure.
+pub fn is_resource_invalid_token(status: u16, www_authenticate: &str) -> bool {
+    status == 401 && has_dpop_error(www_authenticate, b"invalid_token")
+}
+
+/// True when `www_authenticate` has a DPoP challenge whose `error` parameter is `error`
+/// (RFC 9110 §11.6.1 syntax: schemes, then `name=value` parameters whose values may be
+/// quoted strings).
+fn has_dpop_error(www_authenticate: &str, error: &[u8]) -> bool {
     let bytes = www_authenticate.as_bytes();
     let mut pos = 0;
     let mut in_dpop = false;
@@ -258,8 +269,7 @@ pub fn is_resource_nonce_error(status: u16, www_authenticate: &str) -> bool {
                 pos += 1;
             }
         }
-        if complete && in_dpop && name.eq_ignore_ascii_case(b"error") && value == b"use_dpop_nonce"
-        {
+        if complete && in_dpop && name.eq_ignore_ascii_case(b"error") && value == error {
             return true;
         }
     }
@@ -273,6 +283,40 @@ pub fn nonce_retry(retried: bool, challenged: bool) -> Result<bool> {
         (false, _) => Ok(false),
         (true, false) => Ok(true),
         (true, true) => Err(Code::DpopNonceRejected.into()),
+    }
+}
+
+/// What `client.fetch` does with a resource server's answer in DPoP mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ResourceRetry {
+    /// The answer goes to the app.
+    Done = 0,
+    /// Send again, with the nonce the answer gave (§9).
+    Nonce = 1,
+    /// Refresh, then send again with the new access token.
+    Refresh = 2,
+}
+
+/// The rule of `client.fetch` with DPoP: a nonce challenge is answered with one retry (a
+/// second one is `dpop_nonce_rejected`); an `invalid_token` challenge, with one refresh and
+/// one retry (a second one goes to the app). Each at most once per call: never a loop.
+/// `nonce_retried` and `refreshed` say which of the two this call has had.
+pub fn resource_retry(
+    nonce_retried: bool,
+    refreshed: bool,
+    status: u16,
+    www_authenticate: &str,
+) -> Result<ResourceRetry> {
+    if nonce_retry(
+        nonce_retried,
+        is_resource_nonce_error(status, www_authenticate),
+    )? {
+        Ok(ResourceRetry::Nonce)
+    } else if !refreshed && is_resource_invalid_token(status, www_authenticate) {
+        Ok(ResourceRetry::Refresh)
+    } else {
+        Ok(ResourceRetry::Done)
     }
 }
 

@@ -63,7 +63,8 @@ async function openContext(provider, extra = {}) {
     (isToken ? wire.token : wire.resource).push(entry);
     pending.push((async () => {
       const headers = await request.allHeaders();
-      Object.assign(entry, { authorization: headers.authorization, proof: headers.dpop, nonce: (await response.allHeaders())['dpop-nonce'] });
+      const answer = await response.allHeaders();
+      Object.assign(entry, { authorization: headers.authorization, proof: headers.dpop, nonce: answer['dpop-nonce'], challenge: answer['www-authenticate'] });
       if (!isToken) return;
       entry.body = await response.json().catch(() => ({}));
       for (const name of ['access_token', 'refresh_token', 'id_token']) if (entry.body[name]) wire.tokens.push(entry.body[name]);
@@ -188,6 +189,61 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     await wire.settled();
     assert.equal(wire.token.at(-1).status, 200);
     assert.equal(wire.token.length, 3, 'no new challenge');
+    await assertNoTokenLeak(page, wire.tokens);
+    await context.close();
+  });
+
+  test('client.fetch answers a DPoP invalid_token challenge with one refresh and one retry (access token destroyed at the provider)', async () => {
+    const provider = providers.off;
+    const { context, wire } = await openContext(provider);
+    const page = await signedInPage(context);
+    await wire.settled();
+    const revoked = wire.issued.at(-1).access_token;
+    // Gone from the provider's store (oidc-provider's AccessToken model), grant and refresh
+    // token kept: the resource now refuses it with DPoP error="invalid_token".
+    const destroyed = await fetch(`${provider.resource}/destroy-access-token`, { method: 'POST', body: revoked });
+    assert.equal(destroyed.status, 204);
+    const answer = await clientFetch(page, `${provider.resource}/resource`);
+    await wire.settled();
+    assert.equal(answer.status, 200, JSON.stringify(answer));
+    assert.equal(answer.body.sub, 'alice');
+    assert.deepEqual(wire.resource.map((r) => r.status), [401, 200]);
+    assert.equal(wire.resource[0].authorization, `DPoP ${revoked}`);
+    assert.match(wire.resource[0].challenge, /^DPoP error="invalid_token"/);
+    assert.deepEqual(wire.token.map((t) => t.status), [200, 200], 'the code exchange, then one refresh');
+    assert.equal(wire.token[1].body.token_type, 'DPoP');
+    assert.equal(decodeJwt(wire.token[1].proof).htu, `${provider.url}/token`, 'the refresh carries a proof');
+    const fresh = wire.issued.at(-1).access_token;
+    assert.notEqual(fresh, revoked);
+    assert.equal(wire.resource[1].authorization, `DPoP ${fresh}`, 'the retry presents the refreshed token');
+    checkProof(wire.resource[1].proof, 'GET', `${provider.resource}/resource`);
+    await assertNoTokenLeak(page, wire.tokens);
+    await context.close();
+  });
+
+  test('a resource that keeps answering invalid_token gets one refresh and one retry, then its 401 goes to the app', async () => {
+    const provider = providers.off;
+    const { context, wire } = await openContext(provider);
+    const page = await signedInPage(context);
+    await wire.settled();
+    const presented = [];
+    await context.route(`${provider.resource}/resource`, (route) => {
+      presented.push(route.request().headers().authorization);
+      return route.fulfill({
+        status: 401,
+        headers: {
+          'WWW-Authenticate': 'DPoP error="invalid_token", algs="ES256"',
+          'Access-Control-Allow-Origin': site.url,
+          'Access-Control-Expose-Headers': 'DPoP-Nonce, WWW-Authenticate',
+        },
+        body: '',
+      });
+    });
+    assert.deepEqual(await clientFetch(page, `${provider.resource}/resource`), { status: 401, body: null });
+    await wire.settled();
+    assert.equal(presented.length, 2, 'one try and one retry');
+    assert.equal(wire.token.length, 2, 'the code exchange and exactly one refresh');
+    assert.deepEqual(presented, wire.issued.map((t) => `DPoP ${t.access_token}`), 'the retry presents the refreshed token');
     await assertNoTokenLeak(page, wire.tokens);
     await context.close();
   });

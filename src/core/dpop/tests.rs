@@ -291,6 +291,72 @@ fn a_nonce_challenge_is_retried_once_then_refused() {
     );
 }
 
+/// specs §13 (RFC 9449 §7.1, RFC 6750 §3.1): a DPoP challenge with `invalid_token` means the
+/// access token itself was refused (expired, revoked); Bearer challenges and other errors do not.
+#[test]
+fn resource_invalid_token_is_a_401_dpop_invalid_token() {
+    for yes in [
+        r#"DPoP error="invalid_token", error_description="unknown or expired access token", algs="ES256""#,
+        r#"Bearer realm="x", DPoP algs="ES256", error="invalid_token""#,
+        "dpop error=invalid_token",
+    ] {
+        assert!(is_resource_invalid_token(401, yes), "{yes}");
+    }
+    for no in [
+        r#"Bearer error="invalid_token""#,
+        r#"DPoP error="invalid_dpop_proof""#,
+        r#"DPoP error="use_dpop_nonce""#,
+        r#"DPoP error_description="invalid_token""#,
+        r#"DPoP error="invalid_token"#,
+        "",
+    ] {
+        assert!(!is_resource_invalid_token(401, no), "{no}");
+    }
+    assert!(!is_resource_invalid_token(
+        403,
+        r#"DPoP error="invalid_token""#
+    ));
+}
+
+/// specs §13: `client.fetch` with DPoP answers a nonce challenge with one retry and an
+/// `invalid_token` challenge with one refresh and retry; each once per call, never a loop.
+#[test]
+fn a_resource_answer_gets_one_nonce_retry_and_one_refresh() {
+    let nonce = r#"DPoP error="use_dpop_nonce""#;
+    let invalid = r#"DPoP error="invalid_token", algs="ES256""#;
+    let retry = |n, r, status, header| resource_retry(n, r, status, header).unwrap();
+    assert_eq!(retry(false, false, 200, ""), ResourceRetry::Done);
+    assert_eq!(
+        retry(false, false, 401, r#"DPoP error="invalid_dpop_proof""#),
+        ResourceRetry::Done
+    );
+    assert_eq!(
+        retry(false, false, 401, r#"Bearer error="invalid_token""#),
+        ResourceRetry::Done
+    );
+    assert_eq!(retry(false, false, 401, nonce), ResourceRetry::Nonce);
+    assert_eq!(retry(false, true, 401, nonce), ResourceRetry::Nonce);
+    assert_eq!(retry(false, false, 401, invalid), ResourceRetry::Refresh);
+    assert_eq!(retry(true, false, 401, invalid), ResourceRetry::Refresh);
+    // The second invalid_token goes to the app; the second nonce challenge is an error.
+    assert_eq!(retry(false, true, 401, invalid), ResourceRetry::Done);
+    assert_eq!(retry(true, true, 401, invalid), ResourceRetry::Done);
+    assert_eq!(
+        resource_retry(true, false, 401, nonce).unwrap_err().code,
+        Code::DpopNonceRejected
+    );
+    // The wrapper gets these numbers (pkg/src/dpop.ts RETRY_NONCE, RETRY_REFRESH).
+    assert_eq!(
+        [
+            ResourceRetry::Done,
+            ResourceRetry::Nonce,
+            ResourceRetry::Refresh
+        ]
+        .map(|r| r as u8),
+        [0, 1, 2]
+    );
+}
+
 /// RFC 9449 §5: a Bearer answer to a DPoP request is refused unless the app made DPoP optional.
 #[test]
 fn an_unbound_token_is_refused_unless_dpop_is_optional() {
