@@ -16,11 +16,11 @@ const asked = new URLSearchParams(location.search);
 if (asked.has('dpop') || asked.has('persist')) {
   sessionStorage.setItem('demo:options', JSON.stringify({ dpop: asked.get('dpop') === '1', persist: asked.get('persist') || undefined }));
 }
-if (!window.DEMO_CONFIG) {
-  const options = JSON.parse(sessionStorage.getItem('demo:options') ?? '{}');
-  if (options.dpop) Object.assign(config, { dpop: true, clientId: 'browser-oauth-dpop' });
-  if (options.persist) config.persist = options.persist;
-}
+// Also on top of a test's DEMO_CONFIG (which gives the provider's address), so the tests
+// take this same path.
+const options = JSON.parse(sessionStorage.getItem('demo:options') ?? '{}');
+if (options.dpop) Object.assign(config, { dpop: true, clientId: 'browser-oauth-dpop' });
+if (options.persist) config.persist = options.persist;
 // The demo calls the provider's userinfo endpoint with client.fetch: allow its origin.
 config.allowedOrigins ??= [location.origin, new URL(config.issuer).origin];
 

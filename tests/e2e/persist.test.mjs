@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, collectStorage, dumpIndexedDB, launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, collectStorage, dumpIndexedDB, launchBrowser, signInAtProvider, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-dpop';
 let site;
@@ -50,9 +50,12 @@ async function openContext(extra = {}) {
     if (request.method() !== 'POST' || request.url() !== `${provider.url}/token`) return;
     const grant = new URLSearchParams(request.postData() ?? '');
     const entry = { grant: grant.get('grant_type'), sent: grant.get('refresh_token'), status: response.status() };
+    entry.clientId = grant.get('client_id');
+    entry.proof = request.headers().dpop !== undefined;
     log.push(entry);
     pending.push(response.json().then((body) => {
       entry.received = body.refresh_token;
+      entry.tokenType = body.token_type;
       for (const name of ['access_token', 'refresh_token', 'id_token']) if (body[name]) tokens.push(body[name]);
       if (body.refresh_token) refreshTokens.push(body.refresh_token);
     }, () => {}));
@@ -146,6 +149,38 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
       await context.close();
     });
   }
+
+  test("the demo's /?dpop=1&persist=browser signs in with DPoP-bound tokens, persists, and restores on reload", async () => {
+    // The test's configuration is the plain demo client without DPoP; the query switches it.
+    const { context, tokens, log, settled } = await openContext({ clientId: 'browser-oauth-demo', dpop: false });
+    const page = await context.newPage();
+    await page.goto(`${site.url}/?dpop=1&persist=browser`);
+    await page.locator('#status', { hasText: 'ready' }).waitFor();
+    const authorize = page.waitForRequest((r) => r.url().startsWith(`${provider.url}/auth`));
+    await page.click('#login');
+    const asked = new URL((await authorize).url()).searchParams;
+    assert.equal(asked.get('client_id'), CLIENT_ID);
+    assert.match(asked.get('dpop_jkt') ?? '', /^[\w-]{43}$/, 'the code is bound to the key (dpop_jkt)');
+    const done = page.locator('#status', { hasText: /signed in|error/ });
+    const prompt = page.locator('form input[type=hidden][name=prompt]');
+    await Promise.race([done.waitFor(), prompt.waitFor({ state: 'attached' }).then(() => signInAtProvider(page))]);
+    await done.waitFor();
+    assert.equal(await page.textContent('#error-code'), '');
+    assert.equal(await status(page), 'signed in');
+    await settled();
+    assert.deepEqual(log.map((e) => [e.grant, e.clientId, e.proof, e.status, e.tokenType]),
+      [['authorization_code', CLIENT_ID, true, 200, 'DPoP']], 'a DPoP-bound token from the code exchange');
+    assert.notEqual(await storedRecord(page, 'browser'), null, 'persisted in IndexedDB');
+    await page.reload();
+    await page.locator('#status', { hasText: /ready|signed in|error/ }).waitFor();
+    assert.equal(await status(page), 'signed in');
+    assert.deepEqual(await events(page), ['refreshed', 'restored']);
+    await settled();
+    assert.deepEqual(log.map((e) => [e.grant, e.proof, e.tokenType]).at(-1), ['refresh_token', true, 'DPoP']);
+    assert.equal(await callResource(page), 200, 'the test resource takes the bound token with its proof');
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
 
   test('two tabs refreshing 20 times each with rotating refresh tokens never end the session (Web Lock, shared record)', async () => {
     const { context, tokens, log, settled } = await openContext({ persist: 'browser', autoRefresh: false });
