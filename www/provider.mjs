@@ -19,9 +19,11 @@
 //   DPOP_NONCE   which side demands DPoP nonces (RFC 9449 §8, §9): "off" (default),
 //                "token" (the token endpoint answers use_dpop_nonce to a proof without its
 //                current nonce), "resource" (the test resource does), or "both"
+//   DPOP         "off" plays a provider without RFC 9449: proofs are ignored and every
+//                token is Bearer, for `dpop: "optional"` (default "on")
 //
-// DPoP (RFC 9449) is on: tokens are bound when the client sends a proof, and the client
-// `browser-oauth-dpop` gets bound tokens only. A protected test resource that checks DPoP
+// DPoP (RFC 9449) is on unless DPOP=off: tokens are bound when the client sends a proof, and
+// the client `browser-oauth-dpop` gets bound tokens only. A protected test resource that checks DPoP
 // proofs with `jose` (www/resource.mjs) listens on a second port.
 //
 // Prints `resource ready http://127.0.0.1:PORT2`, then `provider ready http://127.0.0.1:PORT`
@@ -79,7 +81,10 @@ function readOptions() {
   if (!['off', 'token', 'resource', 'both'].includes(dpopNonce)) {
     throw new Error(`DPOP_NONCE must be "off", "token", "resource" or "both", got ${dpopNonce}`);
   }
+  const dpop = option('DPOP', 'on');
+  if (!['on', 'off'].includes(dpop)) throw new Error(`DPOP must be "on" or "off", got ${dpop}`);
   return {
+    dpop: dpop === 'on',
     dpopNonce,
     port: intOption('PORT', 9000),
     appOrigin,
@@ -118,10 +123,10 @@ function demoClient(appOrigin) {
  * @param {ReturnType<typeof readOptions>} options
  * @param {number} port the port actually listened on (part of the cookie names)
  */
-function configuration({ appOrigin, accessTtl, idTtl, refreshTtl, dpopNonce }, port) {
+function configuration({ appOrigin, accessTtl, idTtl, refreshTtl, dpop, dpopNonce }, port) {
   const clients = [
     demoClient(appOrigin),
-    { ...demoClient(appOrigin), client_id: DPOP_CLIENT_ID, client_name: 'browser-oauth DPoP demo', dpop_bound_access_tokens: true },
+    { ...demoClient(appOrigin), client_id: DPOP_CLIENT_ID, client_name: 'browser-oauth DPoP demo', ...(dpop ? { dpop_bound_access_tokens: true } : {}) },
   ];
   return {
     clients,
@@ -144,7 +149,7 @@ function configuration({ appOrigin, accessTtl, idTtl, refreshTtl, dpopNonce }, p
       // The nonce secret lets the provider issue DPoP-Nonce values (and expose the header);
       // DPOP_NONCE=token|both makes the token endpoint demand them.
       dPoP: {
-        enabled: true,
+        enabled: dpop,
         nonceSecret: randomBytes(32),
         requireNonce: () => dpopNonce === 'token' || dpopNonce === 'both',
       },

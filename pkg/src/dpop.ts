@@ -136,8 +136,9 @@ export interface Extension {
   /** Runs a refresh: in `"browser"` mode under the Web Lock, on the shared record's newest refresh token; then persists. */
   refresh(inner: () => Promise<void>): Promise<void>;
   /**
-   * `client.fetch`: one request with `Authorization: DPoP` and a proof; one retry on a nonce
-   * challenge, and one `refresh` and retry on a DPoP `invalid_token` challenge.
+   * `client.fetch`: one request with `Authorization: DPoP` and a proof (`Bearer` and none for
+   * an unbound token); one retry on a nonce challenge, and one `refresh` and retry on an
+   * `invalid_token` challenge.
    */
   fetch(request: Request, token: () => Promise<string>, refresh: () => Promise<void>): Promise<Response>;
   /** Restores a persisted session, if any; never throws. */
@@ -259,14 +260,15 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
         // into objects that no getter or method planted after load is handed.
         const attempt = apply(requestClone, request, []) as Request;
         const accessToken = await token();
+        // No signing input: the token is not bound (`dpop: "optional"`), so it goes as Bearer.
         const input = typed(() => core.resourceProof(attempt.method, attempt.url, accessToken));
         const headers = new HeadersRef(requestHeaders === undefined ? undefined : (apply(requestHeaders, attempt, []) as Headers));
-        apply(headersSet, headers, ["Authorization", `DPoP ${accessToken}`]);
-        apply(headersSet, headers, ["DPoP", await proof(input)]);
+        apply(headersSet, headers, ["Authorization", `${input === undefined ? "Bearer" : "DPoP"} ${accessToken}`]);
+        if (input !== undefined) apply(headersSet, headers, ["DPoP", await proof(input)]);
         const response = await fetchRef(new RequestRef(attempt, { __proto__: null, headers } as RequestInit));
         nonce(attempt.url, headerOf(response.headers, "DPoP-Nonce"));
         const next = typed(() =>
-          glue.resourceRetry(nonceRetried, refreshed, response.status, headerOf(response.headers, "WWW-Authenticate") ?? ""));
+          core.resourceRetry(nonceRetried, refreshed, response.status, headerOf(response.headers, "WWW-Authenticate") ?? ""));
         if (next === RETRY_NONCE) {
           nonceRetried = true;
         } else if (next === RETRY_REFRESH) {

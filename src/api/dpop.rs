@@ -16,22 +16,6 @@ pub fn assemble_proof(signing_input: &str, signature: &[u8]) -> Result<String, J
     dpop::assemble(signing_input, signature).map_err(throw)
 }
 
-/// What `client.fetch` does with a resource server's answer (`status`, `WWW-Authenticate`)
-/// in DPoP mode, given whether this call had its nonce retry and its refresh: 0 hand it to
-/// the app, 1 send again with the new nonce (RFC 9449 §9), 2 refresh and send again (a DPoP
-/// `invalid_token` challenge). Throws `dpop_nonce_rejected` on a second nonce challenge.
-#[wasm_bindgen(js_name = resourceRetry)]
-pub fn resource_retry(
-    nonce_retried: bool,
-    refreshed: bool,
-    status: u16,
-    www_authenticate: &str,
-) -> Result<u8, JsValue> {
-    dpop::resource_retry(nonce_retried, refreshed, status, www_authenticate)
-        .map(|retry| retry as u8)
-        .map_err(throw)
-}
-
 #[wasm_bindgen]
 impl WasmClient {
     /// Takes the public key (P-256 `x`, `y`, base64url) of the DPoP key pair.
@@ -46,16 +30,36 @@ impl WasmClient {
         self.inner.remember_nonce(url, nonce)
     }
 
-    /// The signing input of a DPoP proof for a resource request presenting `access_token`.
+    /// The signing input of a DPoP proof for a resource request presenting `access_token`;
+    /// `undefined` when the tokens are not bound (send them as Bearer, without a proof).
     #[wasm_bindgen(js_name = resourceProof)]
     pub fn resource_proof(
         &self,
         method: &str,
         url: &str,
         access_token: &str,
-    ) -> Result<String, JsValue> {
+    ) -> Result<Option<String>, JsValue> {
         self.inner
             .resource_proof(method, url, access_token)
+            .map_err(throw)
+    }
+
+    /// What `client.fetch` does with a resource server's answer (`status`,
+    /// `WWW-Authenticate`), given whether this call had its nonce retry and its refresh: 0
+    /// hand it to the app, 1 send again with the new nonce (RFC 9449 §9), 2 refresh and send
+    /// again (an `invalid_token` challenge). Throws `dpop_nonce_rejected` on a second nonce
+    /// challenge.
+    #[wasm_bindgen(js_name = resourceRetry)]
+    pub fn resource_retry(
+        &self,
+        nonce_retried: bool,
+        refreshed: bool,
+        status: u16,
+        www_authenticate: &str,
+    ) -> Result<u8, JsValue> {
+        self.inner
+            .resource_retry(nonce_retried, refreshed, status, www_authenticate)
+            .map(|retry| retry as u8)
             .map_err(throw)
     }
 

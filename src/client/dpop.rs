@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use super::{Client, Op, Step};
 use crate::core::base64url;
 use crate::core::config::Config;
-use crate::core::dpop::{self, DpopKey, JTI_BYTES, Nonces, Proof};
+use crate::core::dpop::{self, DpopKey, JTI_BYTES, Nonces, Proof, ResourceRetry};
 use crate::core::error::{Code, Result};
 use crate::core::json::ObjectWriter;
 use crate::core::persist::{self, IV_BYTES};
@@ -82,9 +82,38 @@ impl Client {
         Ok(Step(step.string("proof", &proof).finish()))
     }
 
-    /// The signing input of a proof for a resource request presenting `access_token`.
-    pub fn resource_proof(&self, method: &str, url: &str, access_token: &str) -> Result<String> {
+    /// The signing input of a proof for a resource request presenting `access_token`, or
+    /// `None` when the tokens held are not DPoP-bound (`dpop: "optional"` and a provider that
+    /// answered Bearer): that token goes as `Authorization: Bearer`, without a proof.
+    pub fn resource_proof(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: &str,
+    ) -> Result<Option<String>> {
+        if !self.session.bound() {
+            return Ok(None);
+        }
         self.signing_input(method, url, Some(access_token))
+            .map(Some)
+    }
+
+    /// What `client.fetch` does with a resource's answer ([`dpop::resource_retry`]), for the
+    /// tokens held: DPoP challenges for bound ones, Bearer challenges for unbound ones.
+    pub fn resource_retry(
+        &self,
+        nonce_retried: bool,
+        refreshed: bool,
+        status: u16,
+        www_authenticate: &str,
+    ) -> Result<ResourceRetry> {
+        dpop::resource_retry(
+            self.session.bound(),
+            nonce_retried,
+            refreshed,
+            status,
+            www_authenticate,
+        )
     }
 
     /// A token endpoint answer: true when it is the nonce challenge (§8) of a first attempt,

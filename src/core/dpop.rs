@@ -301,19 +301,27 @@ pub enum ResourceRetry {
 /// The rule of `client.fetch` with DPoP: a nonce challenge is answered with one retry (a
 /// second one is `dpop_nonce_rejected`); an `invalid_token` challenge, with one refresh and
 /// one retry (a second one goes to the app). Each at most once per call: never a loop.
-/// `nonce_retried` and `refreshed` say which of the two this call has had.
+/// `nonce_retried` and `refreshed` say which of the two this call has had. The
+/// `invalid_token` challenge is a DPoP one for `bound` tokens, a Bearer one (RFC 6750 §3.1)
+/// for unbound ones (`dpop: "optional"`), matching the scheme the token was sent with.
 pub fn resource_retry(
+    bound: bool,
     nonce_retried: bool,
     refreshed: bool,
     status: u16,
     www_authenticate: &str,
 ) -> Result<ResourceRetry> {
+    let invalid_token = if bound {
+        is_resource_invalid_token(status, www_authenticate)
+    } else {
+        status == 401 && super::resource::is_invalid_token(www_authenticate)
+    };
     if nonce_retry(
         nonce_retried,
         is_resource_nonce_error(status, www_authenticate),
     )? {
         Ok(ResourceRetry::Nonce)
-    } else if !refreshed && is_resource_invalid_token(status, www_authenticate) {
+    } else if !refreshed && invalid_token {
         Ok(ResourceRetry::Refresh)
     } else {
         Ok(ResourceRetry::Done)

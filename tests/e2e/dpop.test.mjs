@@ -13,16 +13,16 @@ import { assertNoTokenLeak, launchBrowser, signInThroughApp, startProvider, star
 const CLIENT_ID = 'browser-oauth-dpop';
 let site;
 let browser;
-/** Providers by DPOP_NONCE setting, started once each: { url, resource }. */
+/** Providers by DPOP_NONCE setting, and one without DPoP (DPOP=off), started once each: { url, resource }. */
 const providers = {};
 
 before(async () => {
   site = await startSite();
   browser = await launchBrowser();
-  for (const nonce of ['off', 'both']) {
-    const server = await startProvider({ APP_ORIGIN: site.url, DPOP_NONCE: nonce });
+  for (const [name, env] of [['off', { DPOP_NONCE: 'off' }], ['both', { DPOP_NONCE: 'both' }], ['unsupported', { DPOP: 'off' }]]) {
+    const server = await startProvider({ APP_ORIGIN: site.url, ...env });
     const resource = /^resource ready (http:\/\/127\.0\.0\.1:\d+)$/m.exec(server.output())[1];
-    providers[nonce] = { server, url: server.url, resource };
+    providers[name] = { server, url: server.url, resource };
   }
 });
 
@@ -246,6 +246,38 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     assert.deepEqual(presented, wire.issued.map((t) => `DPoP ${t.access_token}`), 'the retry presents the refreshed token');
     await assertNoTokenLeak(page, wire.tokens);
     await context.close();
+  });
+
+  test('dpop: "optional" takes Bearer tokens from a provider without DPoP and sends them as Bearer; dpop: true refuses them', async () => {
+    const provider = providers.unsupported;
+    const { context, wire } = await openContext(provider, { dpop: 'optional' });
+    const page = await signedInPage(context);
+    await wire.settled();
+    assert.ok(wire.token[0].proof, 'the proof went out; this provider ignores it');
+    assert.equal(wire.token[0].body.token_type, 'Bearer');
+    // client.fetch to the provider's userinfo endpoint: Bearer, no proof.
+    const sent = [];
+    page.on('request', (request) => { if (request.url() === `${provider.url}/me`) sent.push(request.headers()); });
+    const me = await clientFetch(page, `${provider.url}/me`);
+    assert.deepEqual([me.status, me.body?.sub], [200, 'alice'], JSON.stringify(me));
+    const accessToken = wire.issued.at(-1).access_token;
+    assert.equal(sent.at(-1).authorization, `Bearer ${accessToken}`);
+    assert.equal(sent.at(-1).dpop, undefined, 'no proof with an unbound token');
+    // Its Bearer invalid_token challenge gets the one refresh and retry.
+    assert.equal((await fetch(`${provider.resource}/destroy-access-token`, { method: 'POST', body: accessToken })).status, 204);
+    const again = await clientFetch(page, `${provider.url}/me`);
+    await wire.settled();
+    assert.deepEqual([again.status, again.body?.sub], [200, 'alice'], JSON.stringify(again));
+    assert.equal(wire.token.length, 2, 'one refresh');
+    assert.deepEqual(sent.slice(1).map((h) => h.authorization), [`Bearer ${accessToken}`, `Bearer ${wire.issued.at(-1).access_token}`]);
+    await assertNoTokenLeak(page, wire.tokens);
+    await context.close();
+
+    const strict = await openContext(provider);
+    const { page: refused, code } = await signInThroughApp(strict.context, site.url);
+    assert.equal(code, 'dpop_not_bound', 'dpop: true refuses a Bearer token');
+    assert.equal(await refused.evaluate(() => window.demo.client.user()), undefined);
+    await strict.context.close();
   });
 
   test('a resource that asks for a new nonce again after the retry gives dpop_nonce_rejected, not a loop', async () => {

@@ -319,12 +319,13 @@ fn resource_invalid_token_is_a_401_dpop_invalid_token() {
 }
 
 /// specs §13: `client.fetch` with DPoP answers a nonce challenge with one retry and an
-/// `invalid_token` challenge with one refresh and retry; each once per call, never a loop.
+/// `invalid_token` challenge (DPoP for a bound token, Bearer for an unbound one, RFC 6750
+/// §3.1) with one refresh and retry; each once per call, never a loop.
 #[test]
 fn a_resource_answer_gets_one_nonce_retry_and_one_refresh() {
     let nonce = r#"DPoP error="use_dpop_nonce""#;
     let invalid = r#"DPoP error="invalid_token", algs="ES256""#;
-    let retry = |n, r, status, header| resource_retry(n, r, status, header).unwrap();
+    let retry = |n, r, status, header| resource_retry(true, n, r, status, header).unwrap();
     assert_eq!(retry(false, false, 200, ""), ResourceRetry::Done);
     assert_eq!(
         retry(false, false, 401, r#"DPoP error="invalid_dpop_proof""#),
@@ -342,8 +343,25 @@ fn a_resource_answer_gets_one_nonce_retry_and_one_refresh() {
     assert_eq!(retry(false, true, 401, invalid), ResourceRetry::Done);
     assert_eq!(retry(true, true, 401, invalid), ResourceRetry::Done);
     assert_eq!(
-        resource_retry(true, false, 401, nonce).unwrap_err().code,
+        resource_retry(true, true, false, 401, nonce)
+            .unwrap_err()
+            .code,
         Code::DpopNonceRejected
+    );
+    // An unbound token (`dpop: "optional"`, sent as Bearer): the Bearer challenge counts.
+    let unbound = |status, header| resource_retry(false, false, false, status, header).unwrap();
+    assert_eq!(
+        unbound(401, r#"Bearer error="invalid_token""#),
+        ResourceRetry::Refresh
+    );
+    assert_eq!(unbound(401, invalid), ResourceRetry::Done);
+    assert_eq!(
+        unbound(403, r#"Bearer error="invalid_token""#),
+        ResourceRetry::Done
+    );
+    assert_eq!(
+        resource_retry(false, false, true, 401, r#"Bearer error="invalid_token""#).unwrap(),
+        ResourceRetry::Done
     );
     // The wrapper gets these numbers (pkg/src/dpop.ts RETRY_NONCE, RETRY_REFRESH).
     assert_eq!(

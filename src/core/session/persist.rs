@@ -67,6 +67,11 @@ impl Session {
         Ok(())
     }
 
+    /// Whether the tokens held are DPoP-bound (`token_type` `DPoP`); false when none are held.
+    pub fn bound(&self) -> bool {
+        self.vault.as_ref().is_some_and(|vault| vault.tokens.bound)
+    }
+
     /// What a record would hold now: the refresh token, scope, `sub` and verified claims.
     /// `None` without a refresh token or a `sub`, and for a refresh token that is not
     /// DPoP-bound unless `allow_unbound`.
