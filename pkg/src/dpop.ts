@@ -123,6 +123,17 @@ export interface Host {
   run(first: () => string): Promise<unknown>;
 }
 
+/** What one attempt of a request presenting the access token gave. */
+export interface Attempt<T> {
+  status: number;
+  /** The `DPoP-Nonce` header. */
+  nonce: string | null;
+  /** The `WWW-Authenticate` header. */
+  challenge: string | null;
+  /** What the caller gets if this is the last attempt. */
+  result: T;
+}
+
 /** The DPoP and persistence half of one client. */
 export interface Extension {
   /** The `DPoP` header for a proof signing input from the core. */
@@ -136,10 +147,20 @@ export interface Extension {
   /** Runs a refresh: in `"browser"` mode under the Web Lock, on the shared record's newest refresh token; then persists. */
   refresh(inner: () => Promise<void>): Promise<void>;
   /**
-   * `client.fetch`: one request with `Authorization: DPoP` and a proof (`Bearer` and none for
-   * an unbound token); one retry on a nonce challenge, and one `refresh` and retry on an
-   * `invalid_token` challenge.
+   * A request presenting the access token (`token()`): `send` makes one attempt with the
+   * `Authorization` value (`DPoP <token>`, or `Bearer <token>` for an unbound one) and the
+   * `DPoP` proof (none for an unbound token); one retry on a nonce challenge, and one
+   * `refresh` and retry on an `invalid_token` challenge, as the core decides. Resolves with
+   * the last attempt's result.
    */
+  present<T>(
+    method: string,
+    url: string,
+    token: () => Promise<string>,
+    refresh: () => Promise<void>,
+    send: (authorization: string, proof: string | undefined) => Promise<Attempt<T>>,
+  ): Promise<T>;
+  /** `client.fetch` through {@link Extension.present}. */
   fetch(request: Request, token: () => Promise<string>, refresh: () => Promise<void>): Promise<Response>;
   /** Restores a persisted session, if any; never throws. */
   restore(): Promise<void>;
@@ -226,6 +247,30 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
   const nonce = (url: string, value: string | null): void => {
     if (value !== null) core.rememberNonce(url, value);
   };
+  const present: Extension["present"] = async (method, url, token, refresh, send) => {
+    // The core decides after each answer (resourceRetry): at most one nonce retry and one
+    // refresh per call, so never a loop.
+    let nonceRetried = false;
+    let refreshed = false;
+    for (;;) {
+      const accessToken = await token();
+      // No signing input: the token is not bound (`dpop: "optional"`), so it goes as Bearer.
+      const input = typed(() => core.resourceProof(method, url, accessToken));
+      const answer = input === undefined
+        ? await send(`Bearer ${accessToken}`, undefined)
+        : await send(`DPoP ${accessToken}`, await proof(input));
+      nonce(url, answer.nonce);
+      const next = typed(() => core.resourceRetry(nonceRetried, refreshed, answer.status, answer.challenge ?? ""));
+      if (next === RETRY_NONCE) {
+        nonceRetried = true;
+      } else if (next === RETRY_REFRESH) {
+        refreshed = true;
+        await refresh();
+      } else {
+        return answer.result;
+      }
+    }
+  };
 
   await useKeys();
   return {
@@ -250,34 +295,23 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
         await save();
       });
     },
-    async fetch(request, token, refresh) {
-      // The core decides after each answer (resourceRetry): at most one nonce retry and one
-      // refresh per call, so never a loop.
-      let nonceRetried = false;
-      let refreshed = false;
-      for (;;) {
+    present,
+    fetch(request, token, refresh) {
+      return present(request.method, request.url, token, refresh, async (authorization, dpopProof) => {
         // A fresh Headers and a prototype-less init, as in index.ts: the token and proof go
         // into objects that no getter or method planted after load is handed.
         const attempt = apply(requestClone, request, []) as Request;
-        const accessToken = await token();
-        // No signing input: the token is not bound (`dpop: "optional"`), so it goes as Bearer.
-        const input = typed(() => core.resourceProof(attempt.method, attempt.url, accessToken));
         const headers = new HeadersRef(requestHeaders === undefined ? undefined : (apply(requestHeaders, attempt, []) as Headers));
-        apply(headersSet, headers, ["Authorization", `${input === undefined ? "Bearer" : "DPoP"} ${accessToken}`]);
-        if (input !== undefined) apply(headersSet, headers, ["DPoP", await proof(input)]);
+        apply(headersSet, headers, ["Authorization", authorization]);
+        if (dpopProof !== undefined) apply(headersSet, headers, ["DPoP", dpopProof]);
         const response = await fetchRef(new RequestRef(attempt, { __proto__: null, headers } as RequestInit));
-        nonce(attempt.url, headerOf(response.headers, "DPoP-Nonce"));
-        const next = typed(() =>
-          core.resourceRetry(nonceRetried, refreshed, response.status, headerOf(response.headers, "WWW-Authenticate") ?? ""));
-        if (next === RETRY_NONCE) {
-          nonceRetried = true;
-        } else if (next === RETRY_REFRESH) {
-          refreshed = true;
-          await refresh();
-        } else {
-          return response;
-        }
-      }
+        return {
+          status: response.status,
+          nonce: headerOf(response.headers, "DPoP-Nonce"),
+          challenge: headerOf(response.headers, "WWW-Authenticate"),
+          result: response,
+        };
+      });
     },
     async restore() {
       if (mode === undefined) return;
