@@ -35,3 +35,4 @@ pub(crate) mod secret;
 pub(crate) mod session;
 pub(crate) mod token;
 pub(crate) mod url;
+pub(crate) mod userinfo;

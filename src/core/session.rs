@@ -195,6 +195,18 @@ impl Session {
         self.vault.as_ref().map(|v| v.tokens.scope.as_str())
     }
 
+    /// The `sub` of the session's verified ID token, if it had one.
+    pub fn subject(&self) -> Option<&str> {
+        self.vault.as_ref()?.sub.as_deref()
+    }
+
+    /// Whether a user is signed in at `now` with tokens that still work: an access token
+    /// that has not expired, or one a refresh may renew (the same answer as
+    /// [`Session::access_token`] with `may_refresh`, without reading the token).
+    pub fn is_authenticated(&self, now: u64) -> bool {
+        self.access_token(now, true).is_ok()
+    }
+
     /// The one deadline to arm a timer for: `expiring`, then `expired`, then the end of a
     /// refresh rest when automatic refresh may try again.
     #[must_use]
