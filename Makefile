@@ -21,6 +21,7 @@ build: setup
 	@test -f pkg/wasm/browser_oauth_bg.wasm
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
+	@node scripts/wasm-postbuild.mjs
 	@cd pkg && tsc -p .
 
 ## Every test layer; any failure fails the target.
