@@ -44,3 +44,24 @@ async function usage(): Promise<void> {
   }
 }
 void code, wrong, usage;
+
+// Issue 12: the wasm option, isAuthenticated, userInfo, describeError.
+import { describeError, type ErrorDescription } from "../src/messages.js";
+import type { UserInfoClaims, WasmSource } from "../src/index.js";
+
+assertType<Equals<ReturnType<Client["isAuthenticated"]>, boolean>>();
+assertType<Equals<Awaited<ReturnType<Client["userInfo"]>>["sub"], string>>();
+assertType<Equals<Awaited<ReturnType<Client["userInfo"]>>, UserInfoClaims>>();
+assertType<Equals<ReturnType<typeof describeError>, ErrorDescription>>();
+
+async function loading(module: WebAssembly.Module): Promise<void> {
+  const url: WasmSource = new URL("https://cdn.example/a.wasm");
+  const sources: WasmSource[] = ["/a.wasm", url, fetch("/a.wasm"), module, new Uint8Array(8)];
+  await generatePkce({ wasm: url });
+  await generatePkce({});
+  await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb", wasm: module });
+  void sources;
+  describeError("state_mismatch");
+  describeError("a code from a newer version");
+}
+void loading;
