@@ -3,7 +3,7 @@
 // - publint and `attw --pack` (ESM-only profile: CommonJS consumers use `import()`), and the
 //   exact list of files the tarball ships;
 // - a strict TypeScript app (types/) compiled with skipLibCheck false under bundler, node16
-//   and node10 resolution;
+//   and node10 resolution (TypeScript 5.9), and bundler and node16 (TypeScript 7);
 // - one small app per bundler (vite/, webpack/, rollup/, esbuild/, parcel/), built exactly as
 //   the package README says, and loaded in headless Chromium, where it runs generatePkce(),
 //   createClient({ metadata }) and authorizationUrl().
@@ -95,10 +95,15 @@ describe('the packed tarball', () => {
     }
   });
 
-  for (const resolution of ['bundler', 'node16', 'node10']) {
-    test(`a strict app (skipLibCheck false, lib ES2022 + DOM) compiles under ${resolution} resolution`, async () => {
-      await sh(TSC, ['-p', join(HERE, 'types', `tsconfig.${resolution}.json`)]);
-    });
+  // TypeScript 5.9 (the project's) for all three; TypeScript 7 (pinned here) has no node10.
+  for (const [version, tsc, resolutions] of [['5.9', TSC, ['bundler', 'node16', 'node10']], ['7', join(BIN, 'tsc'), ['bundler', 'node16']]]) {
+    for (const resolution of resolutions) {
+      test(`a strict app (skipLibCheck false, lib ES2022 + DOM) compiles with TypeScript ${version} under ${resolution} resolution`, async () => {
+        const { stdout } = await sh(tsc, ['--version']);
+        assert.match(stdout, new RegExp(`^Version ${version.replace('.', '\\.')}\\.`));
+        await sh(tsc, ['-p', join(HERE, 'types', `tsconfig.${resolution}.json`)]);
+      });
+    }
   }
 });
 
