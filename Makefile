@@ -21,6 +21,7 @@ build: setup
 	@test -f pkg/wasm/browser_oauth_bg.wasm
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
+	@node scripts/pin-glue.mjs pkg/wasm/browser_oauth.js pkg/wasm-oauth1/browser_oauth_oauth1.js
 	@node scripts/wasm-postbuild.mjs
 	@cd pkg && tsc -p .
 
@@ -88,7 +89,7 @@ demo: build
 ## Coverage-guided fuzzing of the parsers and checkers (cargo-fuzz, nightly); not part of
 ## `make test`. FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := callback token_response metadata id_token config
+FUZZ_TARGETS := callback callback_many token_response metadata id_token config
 fuzz:
 	@cargo +nightly fuzz --version >/dev/null 2>&1 || { echo "fuzz: installing cargo-fuzz"; cargo install --quiet --locked cargo-fuzz; }
 	@for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done

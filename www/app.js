@@ -43,7 +43,7 @@ $('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
-const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout'];
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'security'];
 
 let client;
 try {

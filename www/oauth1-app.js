@@ -47,6 +47,8 @@ async function main() {
   const client = await createOAuth1Client(config);
   const events = [];
   for (const event of ['expiring', 'expired', 'logout']) client.on(event, () => events.push(event));
+  // Security events (refused callbacks, responses, origins): kept for the tests, never a secret.
+  client.on('security', (event) => events.push(event));
   window.oauth1 = { client, events };
   $('login').addEventListener('click', () => client.login().catch(showError));
   $('photos').addEventListener('click', async () => {

@@ -98,6 +98,9 @@ describe('isAuthenticated and userInfo', () => {
     });
     assert.deepEqual(await userInfo(page), { code: 'userinfo_subject_mismatch', typed: true });
     assert.equal(rewritten, 1);
+    const refusals = await page.evaluate(() => window.demo.events.filter((e) => e.type === 'security' && e.phase === 'userinfo'));
+    assert.deepEqual(refusals.map((e) => Object.keys(e).sort()), [['code', 'issuer', 'phase', 'time', 'type']], 'one security event, without the claims');
+    assert.equal(refusals[0].code, 'userinfo_subject_mismatch');
     await page.unroute(`${provider.url}/me`);
     assert.equal((await userInfo(page)).claims.sub, 'alice', 'the session is untouched');
     await assertNoTokenLeak(page, tokens);
