@@ -24,7 +24,7 @@ assertType<Equals<BrowserOAuthError["code"], ErrorCode>>();
 // Security events carry exactly these five fields: no token, code, state or response.
 assertType<Equals<keyof ClientEvents["security"], "type" | "code" | "phase" | "time" | "issuer">>();
 assertType<Equals<ClientEvents["security"]["code"], ErrorCode>>();
-assertType<Equals<SecurityPhase, "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config">>();
+assertType<Equals<SecurityPhase, "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config" | "userinfo">>();
 
 const code: ErrorCode = "state_mismatch";
 // @ts-expect-error: not a code the library produces

@@ -11,10 +11,12 @@ let entries;
 
 before(async () => {
   // Spies on everything an import or a call could reach for, installed before the imports.
+  // Node compiles WebAssembly of its own (undici's HTTP parser, loaded when the wrapper takes
+  // its private reference to fetch): only modules built by wasm-bindgen (ours) are counted.
   for (const [owner, name] of [[globalThis, 'fetch'], [WebAssembly, 'instantiate'], [WebAssembly, 'instantiateStreaming'], [WebAssembly, 'compile']]) {
     originals[name] = owner[name];
     owner[name] = (...args) => {
-      calls.push(name);
+      if (name === 'fetch' || isWasmBindgen(args[0])) calls.push(name);
       return originals[name].apply(owner, args);
     };
   }
@@ -30,6 +32,17 @@ after(() => {
   globalThis.fetch = originals.fetch;
   for (const name of ['instantiate', 'instantiateStreaming', 'compile']) WebAssembly[name] = originals[name];
 });
+
+/** True for a wasm-bindgen module (its bytes or compiled form), or anything unknown (a Response). */
+function isWasmBindgen(source) {
+  if (source instanceof WebAssembly.Module) {
+    return WebAssembly.Module.exports(source).some((e) => e.name.startsWith('__wbindgen'));
+  }
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) {
+    return Buffer.from(source instanceof ArrayBuffer ? source : source.buffer).includes('__wbindgen');
+  }
+  return true;
+}
 
 const metadata = {
   issuer: 'https://as.example',
