@@ -181,15 +181,16 @@ impl WasmClient {
             .map_err(throw)
     }
 
-    /// Checks the UserInfo answer (`status`, `Content-Type`, body); returns the claims as JSON.
+    /// Checks the UserInfo answer (`status`, `Content-Type`, body); throws when it must not
+    /// be used.
     pub fn userinfo(
         &mut self,
         status: u16,
         content_type: Option<String>,
-        body: String,
-    ) -> Result<String, JsValue> {
+        body: &str,
+    ) -> Result<(), JsValue> {
         self.inner
-            .userinfo(status, content_type.as_deref(), &body)
+            .userinfo(status, content_type.as_deref(), body)
             .map_err(throw)
     }
 

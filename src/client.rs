@@ -763,14 +763,9 @@ impl Client {
         )
     }
 
-    /// Checks the UserInfo answer against the session's ID token; its claims as JSON. A
-    /// refused answer is also a security event.
-    pub fn userinfo(
-        &mut self,
-        status: u16,
-        content_type: Option<&str>,
-        body: &str,
-    ) -> Result<String> {
+    /// Checks the UserInfo answer against the session's ID token (`Ok`: its body may be
+    /// used). A refused answer is also a security event.
+    pub fn userinfo(&mut self, status: u16, content_type: Option<&str>, body: &str) -> Result<()> {
         let result = match self.session.subject() {
             Some(expected) => process_userinfo_response(status, content_type, body, expected),
             None => Err(Code::UserinfoUnavailable.into()),

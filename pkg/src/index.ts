@@ -562,7 +562,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
           await refresh();
           continue;
         }
-        return parseJson(call(() => core.userinfo(status, contentType, body))) as UserInfoClaims;
+        call(() => core.userinfo(status, contentType, body));
+        return parseJson(body) as UserInfoClaims;
       }
     },
     getAccessToken,

@@ -6,8 +6,6 @@
 //! session's verified ID token (§5.3.2: otherwise the values "MUST NOT be used"): that is
 //! what stops a response for another user (a token substitution) from being shown as this one.
 
-use alloc::string::String;
-
 use super::error::{Code, Result};
 use super::json::{self, Value};
 
@@ -29,7 +27,7 @@ pub fn userinfo_endpoint<'a>(
     }
 }
 
-/// Checks a UserInfo response and returns its claims as JSON text.
+/// Checks a UserInfo response; `Ok` means its body (the claims, a JSON object) may be used.
 ///
 /// `status` 0 means no response (`network_error`); any status but 200 is `userinfo_error`
 /// (the provider refused: its reason is in `WWW-Authenticate`, RFC 6750 §3); the media type
@@ -41,7 +39,7 @@ pub fn process_userinfo_response(
     content_type: Option<&str>,
     body: &str,
     expected_sub: &str,
-) -> Result<String> {
+) -> Result<()> {
     match status {
         0 => return Err(Code::NetworkError.into()),
         200 => {}
@@ -55,18 +53,21 @@ pub fn process_userinfo_response(
         return Err(Code::InvalidUserinfoResponse.into());
     }
     match claims.get("sub") {
-        Some(Value::String(sub)) if sub == expected_sub => Ok(body.into()),
+        Some(Value::String(sub)) if sub == expected_sub => Ok(()),
         Some(Value::String(_)) => Err(Code::UserinfoSubjectMismatch.into()),
         _ => Err(Code::InvalidUserinfoResponse.into()),
     }
 }
 
-/// True for `application/json`, in any case, with or without parameters (`; charset=utf-8`).
+/// True for `application/json`, in any case, alone or followed by parameters
+/// (`; charset=utf-8`). Header values reach us trimmed (Fetch), so nothing precedes it.
 fn is_json_media_type(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("");
-    essence
-        .trim_matches(' ')
-        .eq_ignore_ascii_case("application/json")
+    const JSON: &[u8] = b"application/json";
+    let bytes = content_type.as_bytes();
+    bytes
+        .get(..JSON.len())
+        .is_some_and(|essence| essence.eq_ignore_ascii_case(JSON))
+        && matches!(bytes.get(JSON.len()), None | Some(b';' | b' '))
 }
 
 #[cfg(test)]
@@ -79,10 +80,7 @@ mod tests {
     #[test]
     fn claims_are_returned_only_for_the_id_tokens_subject() {
         let body = r#"{"sub":"alice","name":"Alice","email":"alice@example.com"}"#;
-        assert_eq!(
-            process_userinfo_response(200, JSON, body, "alice").unwrap(),
-            body
-        );
+        assert_eq!(process_userinfo_response(200, JSON, body, "alice"), Ok(()));
         for other in ["bob", "Alice", "alice ", ""] {
             assert_eq!(
                 process_userinfo_response(200, JSON, body, other)
@@ -125,6 +123,7 @@ mod tests {
             "application/json",
             "Application/JSON",
             "application/json;charset=UTF-8",
+            "application/json ; charset=utf-8",
         ] {
             assert!(
                 process_userinfo_response(200, Some(ok), body, "alice").is_ok(),
