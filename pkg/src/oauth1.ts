@@ -26,11 +26,11 @@ export type { LoadOptions, WasmSource } from "./load.js";
  */
 const root = globalThis;
 const apply = Reflect.apply;
-const fetchRef: typeof fetch = root.fetch.bind(root);
+const fetchRef = root.fetch?.bind(root) as typeof fetch;
 const parseJson = JSON.parse;
 const HeadersRef = root.Headers;
-const headersSet = HeadersRef.prototype.set;
-const responseText = root.Response.prototype.text;
+const headersSet = HeadersRef?.prototype.set;
+const responseText = root.Response?.prototype.text;
 
 /** Loads and instantiates the OAuth 1.0a WebAssembly module once (a failed load is retried next time). */
 const load = loader(init);
