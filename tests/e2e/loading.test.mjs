@@ -101,6 +101,31 @@ describe('loading the WebAssembly module', () => {
     await page.close();
   });
 
+  test('createOAuth1Client: a wasm URL that 404s is wasm_load_failed, the right URL then loads (its own module)', async () => {
+    const page = await freshPage();
+    const outcomes = await page.evaluate(async () => {
+      const { createOAuth1Client, BrowserOAuthError } = await import('/pkg/dist/oauth1.js');
+      const config = {
+        consumerKey: 'key',
+        sign: async () => 'signature',
+        temporaryCredentialsUrl: 'https://api.example/request_token',
+        authorizationUrl: 'https://api.example/authorize',
+        tokenUrl: 'https://api.example/access_token',
+        callbackUrl: 'https://app.example/oauth1-callback',
+      };
+      const attempt = (wasm) => createOAuth1Client({ ...config, wasm }).then(
+        (client) => `ok ${client.expiresAt() === undefined}`,
+        (error) => `${error instanceof BrowserOAuthError} ${error.code}`,
+      );
+      return [
+        await attempt('/pkg/wasm-oauth1/missing_bg.wasm'),
+        await attempt(new URL('/pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm', location.href)),
+      ];
+    });
+    assert.deepEqual(outcomes, ['true wasm_load_failed', 'ok true']);
+    await page.close();
+  });
+
   test('the wasm option takes a Response and a compiled WebAssembly.Module, and the module is loaded once', async () => {
     const asResponse = await freshPage();
     const requests = [];
