@@ -13,6 +13,7 @@ const files = [
   ['wrapper errors', 'pkg/dist/errors.js', true],
   ['wrapper load', 'pkg/dist/load.js', true],
   ['wrapper env', 'pkg/dist/environment.js', true],
+  ['wrapper popup', 'pkg/dist/popup-window.js', true],
 ];
 
 // The OAuth 1.0a entry (`browser-oauth/oauth1`): its own wasm and glue; it shares only
@@ -21,6 +22,15 @@ const oauth1Files = [
   ['oauth1 wasm', 'pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm', false],
   ['oauth1 JS glue', 'pkg/wasm-oauth1/browser_oauth_oauth1.js', true],
   ['oauth1 wrapper', 'pkg/dist/oauth1.js', true],
+];
+
+// Loaded only when used, on top of the main entry: the opener's half of the popup login
+// (imported by client.loginPopup once the popup is open), the redirect page's half
+// (`browser-oauth/popup`), and the React binding (`browser-oauth/react`, which imports the latter).
+const extraFiles = [
+  ['popup login', 'pkg/dist/popup-login.js', true],
+  ['popup callback', 'pkg/dist/popup.js', true],
+  ['react entry', 'pkg/dist/react.js', true],
 ];
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -63,4 +73,13 @@ console.log(`inline entry (minified, gzipped, wasm as base64 instead of the .was
 const messagesRow = measure(['messages', 'pkg/dist/messages.js', true]);
 console.log(`${messagesRow.name.padEnd(16)}${pad(messagesRow.raw, 9)}${pad(messagesRow.gzip, 9)}${pad(messagesRow.min, 9)}${pad(messagesRow.minGzip, 10)}  ${messagesRow.path}`);
 console.log(`messages entry (minified, gzipped): ${messagesRow.minGzip} bytes = ${(messagesRow.minGzip / 1024).toFixed(1)} KB; only for apps that import browser-oauth/messages`);
-console.log(JSON.stringify({ figure: 'size', rows, totalMinGzip: shipped, budget: BUDGET_GZIP, oauth1Rows, oauth1MinGzip: oauth1Shipped, inlineRows, inlineMinGzip: inlineShipped, messagesMinGzip: messagesRow.minGzip }));
+
+const extraRows = extraFiles.map(measure);
+for (const r of extraRows) {
+  console.log(`${r.name.padEnd(16)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.min, 9)}${pad(r.minGzip, 10)}  ${r.path}`);
+}
+const extra = (name) => extraRows.find((r) => r.name === name).minGzip;
+console.log(`popup login (minified, gzipped): ${extra('popup login')} bytes, loaded by client.loginPopup only; its redirect page adds ${extra('popup callback')} bytes (browser-oauth/popup, no wasm)`);
+const react = extra('react entry') + extra('popup callback');
+console.log(`react entry (minified, gzipped, with popup.js): ${react} bytes = ${(react / 1024).toFixed(1)} KB on top of the main entry; only for apps that import browser-oauth/react`);
+console.log(JSON.stringify({ figure: 'size', rows, totalMinGzip: shipped, budget: BUDGET_GZIP, oauth1Rows, oauth1MinGzip: oauth1Shipped, inlineRows, inlineMinGzip: inlineShipped, messagesMinGzip: messagesRow.minGzip, extraRows, reactMinGzip: react }));

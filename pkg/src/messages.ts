@@ -155,6 +155,10 @@ const MESSAGES: Readonly<Record<ErrorCode, readonly [string, string]>> = {
     AGAIN,
   ],
   missing_verifier: ["The OAuth 1.0a sign-in response is incomplete (it has no verifier).", AGAIN],
+  untrusted_popup_message: [
+    "A message that claimed to be the sign-in window's answer came from another window or site, and was ignored.",
+    AGAIN,
+  ],
   // --- the provider said no ---
   access_denied: [
     "The sign-in was cancelled or access was refused.",
@@ -190,6 +194,12 @@ const MESSAGES: Readonly<Record<ErrorCode, readonly [string, string]>> = {
     "The sign-in module could not be loaded.",
     "Reload the page; developers: check that the .wasm file is served, or pass the wasm option.",
   ],
+  popup_blocked: [
+    "The browser blocked the sign-in window.",
+    "Allow pop-ups for this site, or sign in again with a click.",
+  ],
+  popup_closed: ["The sign-in window was closed before the sign-in finished.", AGAIN],
+  popup_timeout: ["The sign-in window did not finish in time and was closed.", AGAIN],
   signing_failed: [
     "The OAuth 1.0a request could not be signed.",
     "Check that the sign hook returns a signature; then try again.",

@@ -82,6 +82,7 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
         | InvalidCredentialsResponse
         | TemporaryTokenMismatch
         | MissingVerifier
+        | UntrustedPopupMessage
         | InvalidUserinfoResponse
         | UserinfoSubjectMismatch => Some(during),
         _ => None,
@@ -147,6 +148,11 @@ mod tests {
             ),
             (Code::IssMismatch, Phase::Callback, Phase::Callback),
             (Code::DuplicateParameter, Phase::Callback, Phase::Callback),
+            (
+                Code::UntrustedPopupMessage,
+                Phase::Callback,
+                Phase::Callback,
+            ),
             (Code::NonceMismatch, Phase::Token, Phase::IdToken),
             (
                 Code::IdTokenSignatureInvalid,
