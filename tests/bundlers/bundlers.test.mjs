@@ -54,7 +54,7 @@ describe('the packed tarball', () => {
     const files = JSON.parse(stdout)[0].files.map((f) => f.path).sort();
     assert.deepEqual(files, [
       'LICENSE-APACHE', 'LICENSE-MIT', 'README.md',
-      ...['environment', 'errors', 'index', 'inline', 'load', 'messages', 'oauth1']
+      ...['environment', 'errors', 'index', 'inline', 'load', 'messages', 'oauth1', 'popup', 'popup-login', 'popup-window', 'react']
         .flatMap((m) => [`dist/${m}.d.ts`, `dist/${m}.js`]),
       'package.json',
       'wasm-oauth1/browser_oauth_oauth1.d.ts', 'wasm-oauth1/browser_oauth_oauth1.js', 'wasm-oauth1/browser_oauth_oauth1_bg.wasm',
@@ -86,7 +86,7 @@ describe('the packed tarball', () => {
     const problems = Object.values(report.problems ?? {}).flat().filter((p) => p.resolutionKind !== 'node16-cjs');
     assert.deepEqual(problems, []);
     const entries = Object.keys(report.analysis.entrypoints);
-    for (const entry of ['.', './oauth1', './inline', './messages']) assert.ok(entries.includes(entry), entry);
+    for (const entry of ['.', './oauth1', './inline', './messages', './popup', './react']) assert.ok(entries.includes(entry), entry);
     for (const [entry, info] of Object.entries(report.analysis.entrypoints)) {
       for (const mode of ['node10', 'node16-esm', 'bundler']) {
         const resolution = info.resolutions[mode]?.resolution;

@@ -25,6 +25,7 @@ before(async () => {
     oauth1: await import(new URL('oauth1.js', DIST)),
     inline: await import(new URL('inline.js', DIST)),
     messages: await import(new URL('messages.js', DIST)),
+    popup: await import(new URL('popup.js', DIST)),
   };
 });
 
@@ -96,6 +97,10 @@ describe('on a server (Node, no window)', () => {
   test('createOAuth1Client throws browser_only (oauth1 entry)', async () => {
     const { createOAuth1Client, BrowserOAuthError } = entries.oauth1;
     await assertBrowserOnly(() => createOAuth1Client(oauth1Config), BrowserOAuthError);
+  });
+
+  test('handlePopupCallback (browser-oauth/popup) says "not a popup" on a server instead of throwing', () => {
+    assert.equal(entries.popup.handlePopupCallback(), false);
   });
 
   test('one error class across entries, and describeError works anywhere (it only looks up text)', () => {
