@@ -155,6 +155,18 @@ const MESSAGES: Readonly<Record<ErrorCode, readonly [string, string]>> = {
     AGAIN,
   ],
   missing_verifier: ["The OAuth 1.0a sign-in response is incomplete (it has no verifier).", AGAIN],
+  dpop_not_bound: [
+    "The sign-in provider issued tokens that are not bound to this browser's key, and they were refused.",
+    "Check that the provider supports DPoP for this client, then sign in again.",
+  ],
+  dpop_nonce_rejected: [
+    "The server refused this browser's proof of possession twice.",
+    "Try again; if it keeps happening, check the server's DPoP configuration.",
+  ],
+  persisted_session_invalid: [
+    "The saved session could not be used and was removed.",
+    "Sign in again.",
+  ],
   untrusted_popup_message: [
     "A message that claimed to be the sign-in window's answer came from another window or site, and was ignored.",
     AGAIN,

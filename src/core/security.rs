@@ -56,6 +56,8 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
     use Code::*;
     match code {
         StorageUnavailable => Some(Phase::Storage),
+        // A persisted session record that was tampered with or is not this client's.
+        PersistedSessionInvalid => Some(Phase::Storage),
         InvalidIdToken
         | IdTokenClaimMismatch
         | IdTokenExpired
@@ -82,6 +84,7 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
         | InvalidCredentialsResponse
         | TemporaryTokenMismatch
         | MissingVerifier
+        | DpopNotBound
         | UntrustedPopupMessage
         | InvalidUserinfoResponse
         | UserinfoSubjectMismatch => Some(during),

@@ -49,15 +49,16 @@ before(async () => {
 after(() => rmSync(packDir, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
-  test('ships only what users need: README, licenses, package.json, dist and the two wasm entries', async () => {
+  test('ships only what users need: README, licenses, package.json, dist and the three wasm builds', async () => {
     const { stdout } = await sh('npm', ['pack', '--dry-run', '--json'], PKG);
     const files = JSON.parse(stdout)[0].files.map((f) => f.path).sort();
     assert.deepEqual(files, [
       'LICENSE-APACHE', 'LICENSE-MIT', 'README.md',
-      ...['environment', 'errors', 'index', 'inline', 'load', 'messages', 'oauth1', 'popup', 'popup-login', 'popup-window', 'react']
+      ...['dpop', 'environment', 'errors', 'index', 'inline', 'load', 'messages', 'oauth1', 'popup', 'popup-login', 'popup-window', 'react']
         .flatMap((m) => [`dist/${m}.d.ts`, `dist/${m}.js`]),
       'package.json',
       'wasm-oauth1/browser_oauth_oauth1.d.ts', 'wasm-oauth1/browser_oauth_oauth1.js', 'wasm-oauth1/browser_oauth_oauth1_bg.wasm',
+      'wasm-dpop/browser_oauth_dpop.d.ts', 'wasm-dpop/browser_oauth_dpop.js', 'wasm-dpop/browser_oauth_dpop_bg.wasm',
       'wasm/browser_oauth.d.ts', 'wasm/browser_oauth.js', 'wasm/browser_oauth_bg.wasm',
       'wasm/browser_oauth_inline.d.ts', 'wasm/browser_oauth_inline.js',
     ].sort());
