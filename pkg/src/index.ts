@@ -128,24 +128,30 @@ async function send({ url, body, timeoutMs }: CoreRequest, ext?: Extension, proo
 }
 
 /**
- * GETs `url` with the access token as a Bearer header (the UserInfo request) and returns
- * status (0 for no answer), body, `Content-Type` and `WWW-Authenticate` for the core to judge.
+ * GETs `url` with the access token (the UserInfo request): `authorization` is the header
+ * value (`Bearer <token>`, or `DPoP <token>` with its `proof`). Returns status (0 for no
+ * answer), body, `Content-Type`, `WWW-Authenticate` and `DPoP-Nonce` for the core to judge.
  * Through the private references, with no prototype on the options and `redirect: "error"`:
  * the token goes to the userinfo endpoint and nowhere else.
  */
-async function sendBearer(url: string, token: string, timeoutMs = 10_000): Promise<[number, string, (string | undefined)?, (string | undefined)?]> {
+async function sendToken(
+  url: string,
+  authorization: string,
+  proof: string | undefined,
+  timeoutMs = 10_000,
+): Promise<[number, string, (string | undefined)?, (string | undefined)?, (string | undefined)?]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
   try {
     const response = await fetchRef(url, {
       __proto__: null,
-      headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+      headers: { Accept: "application/json", Authorization: authorization, ...(proof === undefined ? {} : { DPoP: proof }) },
       credentials: "omit",
       redirect: "error",
       signal: controller.signal,
     } as RequestInit);
     const header = (name: string): string | undefined => headerOf(response.headers, name) ?? undefined;
-    return [response.status, await textOf(response), header("Content-Type"), header("WWW-Authenticate")];
+    return [response.status, await textOf(response), header("Content-Type"), header("WWW-Authenticate"), header("DPoP-Nonce")];
   } catch {
     return [0, ""];
   } finally {
@@ -423,7 +429,8 @@ export interface Client {
   isAuthenticated(): boolean;
   /**
    * Asks the provider's UserInfo endpoint for the signed-in user's claims, with the access
-   * token (renewed first when due; one refresh and retry on a 401 `invalid_token`). The
+   * token (renewed first when due; one refresh and retry on a 401 `invalid_token`); with
+   * `dpop`, as `Authorization: DPoP` with a proof, answering a nonce challenge once. The
    * answer is used only when it is a JSON object whose `sub` is exactly the ID token's (OIDC
    * Core §5.3.2). Throws `login_required`, `userinfo_unavailable` (no endpoint, or no ID
    * token: ask for the `openid` scope), `userinfo_error` (the endpoint refused),
@@ -583,6 +590,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     ext = await dpop.attach(config, { core: core as never, call, run }, await dpop.loadGlue());
     await ext.restore();
   }
+  /** The DPoP half, when DPoP is on (with `persist` alone, tokens go as Bearer as usual). */
+  const dpopExt = config.dpop ? ext : undefined;
   if (channel !== undefined) {
     channel.onmessage = (message: MessageEvent) => {
       // A tab already logging out finishes its own logout, which wipes everything anyway.
@@ -669,15 +678,24 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     },
     async userInfo() {
       const endpoint = typed(() => core.userinfoEndpoint());
-      for (let retried = false; ; retried = true) {
-        const [status, body, contentType, challenge] = await sendBearer(endpoint, await getAccessToken(), config.requestTimeoutMs);
-        if (!retried && status === 401 && isInvalidToken(challenge ?? "")) {
+      const send = (authorization: string, proof?: string) => sendToken(endpoint, authorization, proof, config.requestTimeoutMs);
+      let answer: Awaited<ReturnType<typeof send>>;
+      if (dpopExt !== undefined) {
+        // With DPoP: `DPoP <token>` and a proof, nonces and the one refresh as for client.fetch.
+        answer = await dpopExt.present("GET", endpoint, getAccessToken, refresh, async (authorization, proof) => {
+          const sent = await send(authorization, proof);
+          return { status: sent[0], challenge: sent[3] ?? null, nonce: sent[4] ?? null, result: sent };
+        });
+      } else {
+        for (let retried = false; ; retried = true) {
+          answer = await send(`Bearer ${await getAccessToken()}`);
+          if (retried || answer[0] !== 401 || !isInvalidToken(answer[3] ?? "")) break;
           await refresh();
-          continue;
         }
-        call(() => core.userinfo(status, contentType, body));
-        return parseJson(body) as UserInfoClaims;
       }
+      const [status, body, contentType] = answer;
+      call(() => core.userinfo(status, contentType, body));
+      return parseJson(body) as UserInfoClaims;
     },
     getAccessToken,
     refresh,
@@ -686,7 +704,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       if (!call(() => core.originAllowed(new URL(request.url).origin))) {
         throw new BrowserOAuthError("origin_not_allowed", "the token is only sent to origins on allowedOrigins");
       }
-      if (ext !== undefined && config.dpop !== undefined && config.dpop !== false) return ext.fetch(request, getAccessToken, refresh);
+      if (dpopExt !== undefined) return dpopExt.fetch(request, getAccessToken, refresh);
       for (let retried = false; ; retried = true) {
         // A fresh Headers and a prototype-less init: the token goes into objects that no
         // getter or method planted after load is handed.

@@ -47,7 +47,7 @@ async function openContext(provider, extra = {}) {
     allowedOrigins: [site.url, provider.url, provider.resource],
     ...extra,
   });
-  const wire = { jkt: [], token: [], resource: [], tokens: [], issued: [] };
+  const wire = { jkt: [], token: [], resource: [], userinfo: [], tokens: [], issued: [] };
   context.on('request', (request) => {
     const url = new URL(request.url());
     if (url.origin === provider.url && url.pathname === '/auth') wire.jkt.push(url.searchParams.get('dpop_jkt'));
@@ -58,9 +58,10 @@ async function openContext(provider, extra = {}) {
     const request = response.request();
     const isToken = request.method() === 'POST' && request.url() === `${provider.url}/token`;
     const isResource = request.method() === 'GET' && request.url().startsWith(provider.resource);
-    if (!isToken && !isResource) return;
+    const isUserinfo = request.method() === 'GET' && request.url() === `${provider.url}/me`;
+    if (!isToken && !isResource && !isUserinfo) return;
     const entry = { status: response.status() };
-    (isToken ? wire.token : wire.resource).push(entry);
+    (isToken ? wire.token : isResource ? wire.resource : wire.userinfo).push(entry);
     pending.push((async () => {
       const headers = await request.allHeaders();
       const answer = await response.allHeaders();
@@ -88,6 +89,11 @@ function clientFetch(page, url) {
     async (r) => ({ status: r.status, body: await r.json().catch(() => null) }),
     (e) => ({ error: e.code ?? String(e) }),
   ), url);
+}
+
+/** client.userInfo() in the page: the claims, or the error code it threw. */
+function userInfo(page) {
+  return page.evaluate(() => window.demo.client.userInfo().then((claims) => ({ claims }), (e) => ({ error: e.code ?? String(e) })));
 }
 
 /** Checks one proof against RFC 9449 §4.2 and returns its header and claims. */
@@ -270,6 +276,11 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     assert.deepEqual([again.status, again.body?.sub], [200, 'alice'], JSON.stringify(again));
     assert.equal(wire.token.length, 2, 'one refresh');
     assert.deepEqual(sent.slice(1).map((h) => h.authorization), [`Bearer ${accessToken}`, `Bearer ${wire.issued.at(-1).access_token}`]);
+    // client.userInfo() likewise.
+    assert.equal((await userInfo(page)).claims?.sub, 'alice');
+    await wire.settled();
+    assert.equal(wire.userinfo.at(-1).authorization, `Bearer ${wire.issued.at(-1).access_token}`);
+    assert.equal(wire.userinfo.at(-1).proof, undefined);
     await assertNoTokenLeak(page, wire.tokens);
     await context.close();
 
@@ -278,6 +289,75 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     assert.equal(code, 'dpop_not_bound', 'dpop: true refuses a Bearer token');
     assert.equal(await refused.evaluate(() => window.demo.client.user()), undefined);
     await strict.context.close();
+  });
+
+  test('client.userInfo() presents the bound token as DPoP with a proof; an invalid_token answer gets one refresh', async () => {
+    const provider = providers.off;
+    const { context, wire } = await openContext(provider);
+    const page = await signedInPage(context);
+    await wire.settled();
+    const answer = await userInfo(page);
+    await wire.settled();
+    assert.equal(answer.claims?.sub, 'alice', JSON.stringify(answer));
+    const accessToken = wire.issued.at(-1).access_token;
+    assert.deepEqual(wire.userinfo.map((u) => u.status), [200]);
+    assert.equal(wire.userinfo[0].authorization, `DPoP ${accessToken}`);
+    const { claims } = checkProof(wire.userinfo[0].proof, 'GET', `${provider.url}/me`);
+    assert.equal(claims.ath, (await import('node:crypto')).createHash('sha256').update(accessToken).digest('base64url'));
+    // The access token gone at the provider: its userinfo endpoint refuses it, one refresh
+    // (with a proof) and one retry follow.
+    assert.equal((await fetch(`${provider.resource}/destroy-access-token`, { method: 'POST', body: accessToken })).status, 204);
+    const again = await userInfo(page);
+    await wire.settled();
+    assert.equal(again.claims?.sub, 'alice', JSON.stringify(again));
+    assert.deepEqual(wire.userinfo.map((u) => u.status), [200, 401, 200]);
+    assert.match(wire.userinfo[1].challenge, /^DPoP /);
+    assert.deepEqual(wire.token.map((t) => t.status), [200, 200], 'the code exchange, then one refresh');
+    assert.equal(wire.token[1].body.token_type, 'DPoP');
+    assert.equal(wire.userinfo[2].authorization, `DPoP ${wire.issued.at(-1).access_token}`);
+    checkProof(wire.userinfo[2].proof, 'GET', `${provider.url}/me`);
+    await assertNoTokenLeak(page, wire.tokens);
+    await context.close();
+  });
+
+  test("client.userInfo() carries the provider's DPoP nonce and answers a nonce challenge with one retry", async () => {
+    const provider = providers.both;
+    const { context, wire } = await openContext(provider);
+    const page = await signedInPage(context);
+    await wire.settled();
+    // The token endpoint's nonce is the provider's (same origin): the first call carries it.
+    const given = wire.token.map((t) => t.nonce).filter(Boolean).at(-1);
+    assert.ok(given, 'the provider gave a nonce');
+    assert.equal((await userInfo(page)).claims?.sub, 'alice');
+    await wire.settled();
+    assert.deepEqual(wire.userinfo.map((u) => u.status), [200]);
+    assert.equal(decodeJwt(wire.userinfo[0].proof).nonce, given);
+    // A use_dpop_nonce challenge (played once in front of the provider, with the provider's
+    // own latest nonce) is answered with one retry carrying that nonce.
+    const latest = wire.userinfo[0].nonce ?? given;
+    let calls = 0;
+    await context.route(`${provider.url}/me`, (route) => {
+      calls += 1;
+      if (calls > 1) return route.continue();
+      return route.fulfill({
+        status: 401,
+        headers: {
+          'WWW-Authenticate': 'DPoP error="use_dpop_nonce", error_description="nonce required"',
+          'DPoP-Nonce': latest,
+          'Access-Control-Allow-Origin': site.url,
+          'Access-Control-Expose-Headers': 'DPoP-Nonce, WWW-Authenticate',
+        },
+        body: '',
+      });
+    });
+    assert.equal((await userInfo(page)).claims?.sub, 'alice');
+    await wire.settled();
+    assert.equal(calls, 2, 'one try and one retry');
+    assert.deepEqual(wire.userinfo.map((u) => u.status), [200, 401, 200]);
+    assert.equal(decodeJwt(wire.userinfo[2].proof).nonce, latest);
+    assert.notEqual(decodeJwt(wire.userinfo[2].proof).jti, decodeJwt(wire.userinfo[1].proof).jti, 'a fresh proof');
+    await assertNoTokenLeak(page, wire.tokens);
+    await context.close();
   });
 
   test('a resource that asks for a new nonce again after the retry gives dpop_nonce_rejected, not a loop', async () => {
