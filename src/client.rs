@@ -639,6 +639,11 @@ impl Client {
         self.session.granted_scope()
     }
 
+    /// When the session's access token expires (seconds since the epoch), if known.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.session.expires_at()
+    }
+
     fn claims_policy<'a>(&'a self, nonce: Option<&'a str>, now: u64) -> ClaimsPolicy<'a> {
         ClaimsPolicy {
             issuer: &self.metadata.issuer,

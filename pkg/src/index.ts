@@ -266,6 +266,12 @@ export interface Client {
   /** The granted scopes, or `undefined` before login. */
   grantedScopes(): string[] | undefined;
   /**
+   * When the access token expires (absolute time), or `undefined` when signed out or when
+   * the provider gave no lifetime. `expiring` fires `refreshMarginSeconds` before it (at most
+   * half the lifetime).
+   */
+  expiresAt(): Date | undefined;
+  /**
    * A valid access token, refreshing first when it is within the margin of expiry (renew on
    * read). Concurrent callers share one refresh.
    *
@@ -430,6 +436,10 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     },
     grantedScopes() {
       return core.grantedScope()?.split(" ");
+    },
+    expiresAt() {
+      const at = core.expiresAt();
+      return at === undefined ? undefined : new Date(at * 1000);
     },
     getAccessToken,
     refresh,

@@ -195,6 +195,12 @@ impl Session {
         self.vault.as_ref().map(|v| v.tokens.scope.as_str())
     }
 
+    /// When the access token in the vault expires (seconds since the epoch), or `None`
+    /// before login, after logout, or when the provider gave no lifetime.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.vault.as_ref()?.tokens.expires_at
+    }
+
     /// The one deadline to arm a timer for: `expiring`, then `expired`, then the end of a
     /// refresh rest when automatic refresh may try again.
     #[must_use]
