@@ -15,16 +15,18 @@ import { createTimeline } from './ui/timeline.js';
 
 /**
  * Defaults match `make demo` (the provider there issues 2-minute access tokens, so renewals
- * show up within minutes); tests inject their own with window.DEMO_CONFIG. The scopes are
- * ones the local provider grants as asked, so granted equals requested.
+ * show up within minutes); tests override what they need with window.DEMO_CONFIG. The scopes
+ * are ones the local provider grants as asked (it grants offline_access only with
+ * prompt=consent, and issues refresh tokens without it), so granted equals requested.
  */
-const config = window.DEMO_CONFIG ?? {
+const config = {
   issuer: 'http://127.0.0.1:9000',
   clientId: 'browser-oauth-demo',
   redirectUri: 'http://127.0.0.1:8080/callback.html',
   postLogoutRedirectUri: 'http://127.0.0.1:8080/',
   scope: 'openid profile email',
   refreshMarginSeconds: 30,
+  ...window.DEMO_CONFIG,
 };
 // The demo calls the provider's userinfo endpoint with client.fetch: allow its origin.
 config.allowedOrigins ??= [location.origin, new URL(config.issuer).origin];
@@ -91,7 +93,7 @@ try {
       window.demo.events.push(event);
       if (type === 'logout' || type === 'sessionEnded') {
         clearSession(type === 'logout'
-          ? 'Not signed in: logged out, tokens revoked and wiped. Log in again to start a new session.'
+          ? 'Not signed in: logged out, tokens wiped. Log in again to start a new session.'
           : 'Not signed in: the provider ended the session and the tokens are wiped. Log in again.');
         timeline.clear();
         show('status', type === 'logout' ? 'logged out' : 'session ended');
@@ -122,7 +124,7 @@ async function logout(options) {
     window.demo.logoutResult = result;
     // Only the outcomes: the end-session URL carries the ID token as id_token_hint.
     show('logout-result', `refresh token ${result.refreshToken}, access token ${result.accessToken}`);
-    timeline.add('revocation', `Refresh token: ${result.refreshToken}; access token: ${result.accessToken}.` +
+    timeline.add('revocation', `At the provider (RFC 7009), refresh token: ${result.refreshToken}; access token: ${result.accessToken}.` +
       (result.endSession ? ' Now ending the provider session.' : ''));
     if (!result.endSession) show('status', 'logged out');
   } catch (error) {

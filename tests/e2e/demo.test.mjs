@@ -4,16 +4,16 @@
 // DOM or in storage, and writes a screenshot to $DEMO_SHOTS (default demo-shots/, git-ignored;
 // `make demo-shots` fills it).
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import {
   assertNoTokenLeak, launchBrowser, OAUTH1_CONSUMER, signInThroughApp, startOAuth1Provider, startProvider, startSite,
 } from './harness.mjs';
 
 const SHOTS = process.env.DEMO_SHOTS ?? 'demo-shots';
-const CLIENT_ID = 'browser-oauth-demo';
 let site;
 let provider;
 let oauth1Provider;
@@ -95,12 +95,11 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
 
   before(async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Only the addresses: the demo's own defaults (scope, refresh margin) are under test.
     await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
       issuer: provider.url,
-      clientId: CLIENT_ID,
       redirectUri: `${site.url}/callback.html`,
       postLogoutRedirectUri: `${site.url}/`,
-      scope: 'openid profile email',
     });
     context.on('request', (request) => {
       if (request.method() === 'POST' && request.url() === `${provider.url}/token`) tokenRequests.push(request.url());
@@ -138,10 +137,10 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
     assert.equal(await page.textContent('#user-sub'), 'alice');
     assert.equal(await page.textContent('#user-iss'), provider.url);
     const scopes = await page.locator('#scopes li').evaluateAll((items) => items.map((li) => [li.dataset.scope, li.dataset.state]));
-    assert.deepEqual(scopes, [['openid', 'granted'], ['profile', 'granted'], ['email', 'granted']], 'granted equals requested');
+    assert.deepEqual(scopes, [['openid', 'granted'], ['profile', 'granted'], ['email', 'granted']], 'the default scopes: granted equals requested');
     for (const sentence of await texts(page, '#scopes li')) assert.match(sentence, /[A-Z].{20,}\.$/, 'one plain sentence per scope');
     assert.equal(await page.evaluate(() => window.demo.events.some((e) => e.type === 'scopeChanged')), false, 'no scope change');
-    assert.match(await page.textContent('#lifetime-text'), /^Access token valid until \d\d:\d\d:\d\d \(in (9|10) min.*\); renewal margin 1 min, from \d\d:\d\d:\d\d\. Refreshed 0 times\.$/);
+    assert.match(await page.textContent('#lifetime-text'), /^Access token valid until \d\d:\d\d:\d\d \(in (9|10) min.*\); renewal margin 30 s, from \d\d:\d\d:\d\d\. Refreshed 0 times\.$/);
     assert.equal(await page.locator('#lifetime-bar .margin').count(), 1, 'the expiring margin is drawn');
     assert.equal(await page.locator('#lifetime-bar .mark').count(), 0, 'no refresh yet');
     assert.deepEqual(await timelineKinds(page), ['signed in']);
@@ -327,4 +326,19 @@ describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
     assert.deepEqual(problems, [], 'no console error and no failed request on the demo site');
     await context.close();
   });
+});
+
+test('the demo explains every ErrorCode in a sentence with a next step (until describeError replaces its table)', async () => {
+  const declarations = readFileSync(fileURLToPath(new URL('../../pkg/wasm/browser_oauth.d.ts', import.meta.url)), 'utf8');
+  const union = /export type ErrorCode =([^;]*);/.exec(declarations)?.[1] ?? '';
+  const codes = [...union.matchAll(/"(\w+)"/g)].map((m) => m[1]);
+  assert.ok(codes.length > 30, 'the ErrorCode union was read');
+  const { explainError } = await import('../../www/ui/messages.js');
+  const unknown = explainError('not_a_code');
+  for (const code of codes) {
+    const { sentence, next } = explainError(code);
+    assert.notEqual(sentence, unknown.sentence, `${code} has its own sentence`);
+    assert.match(sentence, /^\S.{10,}\.$/, code);
+    assert.match(next, /^\S.{10,}\.$/, code);
+  }
 });

@@ -28,7 +28,7 @@ export function explainEvent(event) {
     case 'logout':
       return event.otherTab
         ? 'Another tab logged out: this tab wiped its tokens from memory too.'
-        : 'Logged out: tokens revoked at the provider and wiped from WASM memory; no browser-oauth key is left in storage.';
+        : 'Logged out: the tokens are wiped from WASM memory, no browser-oauth key is left in storage, and the other tabs are told.';
     case 'security':
       return `Refused ${event.phase ? `in the ${event.phase} phase` : ''} (${event.code}): ${explainError(String(event.code)).sentence}`;
     default:
