@@ -18,6 +18,7 @@ assertType<Equals<Awaited<ReturnType<typeof generatePkce>>, PkcePair>>();
 assertType<Equals<PkcePair["method"], "S256">>();
 assertType<Equals<Awaited<ReturnType<typeof createClient>>, Client>>();
 assertType<Equals<Awaited<ReturnType<Client["handleRedirect"]>>, RedirectResult>>();
+assertType<Equals<ReturnType<Client["expiresAt"]>, Date | undefined>>();
 assertType<Equals<BrowserOAuthError["code"], ErrorCode>>();
 
 const code: ErrorCode = "state_mismatch";
