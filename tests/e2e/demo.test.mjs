@@ -160,7 +160,7 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
     assert.equal(await page.locator('#lifetime-bar .mark').count(), 1, 'the refresh is marked on the bar');
     await page.locator('#lifetime-text', { hasText: 'Refreshed 1 time.' }).waitFor();
     assert.equal((await timelineKinds(page))[0], 'refreshed');
-    assert.match(await page.textContent('#events li:first-child'), /valid until \d\d:\d\d:\d\d \(in (9|10) min/);
+    assert.match(await page.textContent('#events li:first-child'), /valid until \d\d:\d\d:\d\d, (9 min \d+ s|10 min) later\.$/);
     await page.click('#call-api');
     await page.locator('#api', { hasText: /^200 / }).waitFor();
     assert.equal(JSON.parse((await page.textContent('#api')).slice(4)).sub, 'alice');

@@ -1,9 +1,9 @@
 // One plain sentence per library event (the payloads carry times and codes, never tokens).
-import { clock, relative } from './dom.js';
+import { clock, duration } from './dom.js';
 import { explainError } from './messages.js';
 
-/** Seconds since the epoch → "10:42:13 (in 55 s)". */
-const at = (seconds) => `${clock(seconds * 1000)} (${relative(seconds * 1000)})`;
+/** Seconds since the epoch → "10:42:13, 55 s later" (later than the event: the line stays true). */
+const at = (seconds) => `${clock(seconds * 1000)}, ${duration(Math.max(0, seconds - Date.now() / 1000))} later`;
 
 /**
  * @param {{ type: string, [key: string]: unknown }} event an OAuth 2 client event
