@@ -323,6 +323,26 @@ describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
     await assertStorageEmpty(page);
     await assertNothingLeaks(page, credentials);
     await shot(page, '14-oauth1-logged-out');
+
+    // The inspector's IndexedDB list names each record and what it is, never its value.
+    await page.evaluate(async () => {
+      const key = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open('other-app', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('keys');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      await new Promise((resolve) => {
+        const tx = db.transaction('keys', 'readwrite');
+        tx.objectStore('keys').put({ privateKey: key.privateKey, note: 'secret words' }, 'k1');
+        tx.oncomplete = resolve;
+      });
+      db.close();
+    });
+    await page.locator('#storage-idb-count', { hasText: '1' }).waitFor();
+    assert.deepEqual(await texts(page, '#storage-idb li code'), ['other-app / keys / k1']);
+    assert.equal(await page.textContent('#storage-idb li .what'), '{ privateKey: CryptoKey ECDSA, private, extractable: false, note: text, 12 characters }');
     assert.deepEqual(problems, [], 'no console error and no failed request on the demo site');
     await context.close();
   });

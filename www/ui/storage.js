@@ -73,7 +73,11 @@ async function indexedDbEntries() {
   const out = [];
   for (const { name } of await indexedDB.databases()) {
     if (!name) continue;
-    const db = await done(indexedDB.open(name));
+    const request = indexedDB.open(name);
+    // Only fires when the database vanished since databases() listed it: never create one.
+    request.onupgradeneeded = () => request.transaction?.abort();
+    const db = await done(request).catch(() => null);
+    if (!db) continue;
     try {
       for (const store of db.objectStoreNames) {
         const tx = db.transaction(store, 'readonly');
