@@ -17,7 +17,7 @@ setup:
 ## Release build of the package: wasm (wasm-pack + wasm-opt) and the TypeScript wrapper.
 ## Each output is rebuilt only when one of its inputs changed, so a build with nothing
 ## changed (every `make demo`, `make test`) takes seconds instead of re-running wasm-pack.
-RUST_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml .wasm-route
+RUST_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml .wasm-route scripts/pin-glue.mjs
 WASM_OUT := pkg/wasm/browser_oauth_bg.wasm
 WASM_OUT_OAUTH1 := pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
 TS_OUT := pkg/dist/index.js
@@ -27,11 +27,13 @@ $(WASM_OUT): $(RUST_INPUTS) | setup
 	@echo "== build: wasm-pack (release)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS) 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f $@ && touch $@
+	@node scripts/pin-glue.mjs pkg/wasm/browser_oauth.js
 
 $(WASM_OUT_OAUTH1): $(RUST_INPUTS) | setup
 	@echo "== build: wasm-pack (release, OAuth 1.0a entry)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f $@ && touch $@
+	@node scripts/pin-glue.mjs pkg/wasm-oauth1/browser_oauth_oauth1.js
 
 $(TS_OUT): $(wildcard pkg/src/*.ts) pkg/tsconfig.json $(WASM_OUT) $(WASM_OUT_OAUTH1)
 	@echo "== build: tsc"
@@ -96,7 +98,7 @@ demo-shots: build
 ## Coverage-guided fuzzing of the parsers and checkers (cargo-fuzz, nightly); not part of
 ## `make test`. FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := callback token_response metadata id_token config
+FUZZ_TARGETS := callback callback_many token_response metadata id_token config
 fuzz:
 	@cargo +nightly fuzz --version >/dev/null 2>&1 || { echo "fuzz: installing cargo-fuzz"; cargo install --quiet --locked cargo-fuzz; }
 	@for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done

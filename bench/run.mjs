@@ -140,6 +140,14 @@ async function main() {
     console.log(`  of which history.replaceState alone: min ${fmt(rs.min, 'µs')} median ${fmt(rs.median, 'µs')} max ${fmt(rs.max, 'µs')}`);
     lines.push({ figure: 'replaceState', unit: 'ms', smoke: SMOKE, page: rs });
 
+    const refusals = [];
+    for (let i = 0; i < PLAN.rounds; i += 1) refusals.push(await page.evaluate((n) => window.bench.refuseHugeCallback(n), SMOKE ? 1 : 10));
+    const huge = summarize(refusals);
+    console.log(`
+1 MB of callback parameters refused (invalid_callback, browser-oauth validateCallback): ` +
+      `min ${fmt(huge.min, "ms")} median ${fmt(huge.median, "ms")} max ${fmt(huge.max, "ms")} ms per refusal (target: under 50 ms)`);
+    lines.push({ figure: 'refuse-1mb-callback', unit: 'ms', smoke: SMOKE, 'browser-oauth': huge });
+
     const memory = await page.evaluate((n) => window.bench.memory(n), PLAN.memory);
     console.log(`\nmemory: browser-oauth wasm linear memory ${memory.before} pages (64 KiB) before, ` +
       `${memory.after} after ${memory.count} requests built and handled`);

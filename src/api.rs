@@ -79,7 +79,7 @@ impl WasmClient {
 
     /// Builds the authorization URL for a login and stores its pending request.
     /// `options` is JSON `{returnTo?, extraParams?}`.
-    pub fn login(&self, options: &str) -> Result<String, JsValue> {
+    pub fn login(&mut self, options: &str) -> Result<String, JsValue> {
         self.inner.login(options).map_err(throw)
     }
 
@@ -125,10 +125,10 @@ impl WasmClient {
         step(self.inner.logout(options))
     }
 
-    /// Another tab logged out: wipe this one (no network).
+    /// Another tab logged out: revoke this tab's tokens and wipe; returns the first step.
     #[wasm_bindgen(js_name = remoteLogout)]
-    pub fn remote_logout(&mut self) {
-        self.inner.remote_logout()
+    pub fn remote_logout(&mut self) -> Result<String, JsValue> {
+        step(self.inner.remote_logout())
     }
 
     /// Validates the redirect back from RP-initiated logout at `url` (the state).
@@ -151,7 +151,7 @@ impl WasmClient {
 
     /// Whether `client.fetch` may send the token to `origin`.
     #[wasm_bindgen(js_name = originAllowed)]
-    pub fn origin_allowed(&self, origin: &str) -> bool {
+    pub fn origin_allowed(&mut self, origin: &str) -> bool {
         self.inner.origin_allowed(origin)
     }
 

@@ -27,8 +27,9 @@ use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
 use crate::core::json::{self, ObjectWriter, Value};
 use crate::core::jws::{KeyStep, SignatureCheck};
 use crate::core::logout::{Logout, LogoutInput, LogoutState, Next};
-use crate::core::pending::{KEY_PREFIX, PendingAuthorization, ResponseMode};
+use crate::core::pending::{self, KEY_PREFIX, MAX_PENDING, PendingAuthorization, ResponseMode};
 use crate::core::resource;
+use crate::core::security::{self, Phase, SecurityEvent};
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
 use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
 use crate::core::url::{Url, find_pair, parse_unique_pairs};
@@ -46,6 +47,8 @@ pub struct Client {
     jwks: Option<String>,
     /// The logout in progress, with its `(local, end_session)` options.
     logout: Option<(Box<Logout>, bool, bool)>,
+    /// Refusals since the last [`Client::events`], for the `security` event.
+    security: Vec<SecurityEvent>,
     timer: Timer,
 }
 
@@ -162,13 +165,19 @@ impl Client {
             op: Op::Idle,
             jwks: None,
             logout: None,
+            security: Vec::new(),
             timer: Timer::new(wake),
         })
     }
 
     /// Builds the authorization URL and stores the pending request. `options_json` may give
     /// `returnTo` and `extraParams` (an object of string values).
-    pub fn login(&self, options_json: &str) -> Result<String> {
+    pub fn login(&mut self, options_json: &str) -> Result<String> {
+        let result = self.build_login(options_json);
+        self.report(Phase::Config, result)
+    }
+
+    fn build_login(&self, options_json: &str) -> Result<String> {
         let options = json::parse(options_json)
             .and_then(Value::object)
             .ok_or(Code::InvalidConfig)?;
@@ -199,13 +208,37 @@ impl Client {
             response_mode: self.config.response_mode,
             verifier_len: self.config.verifier_len,
         };
-        let (url, pending) =
-            build_authorization_request(&self.metadata, &input, &fresh, page::now())?;
-        storage::set(
-            &PendingAuthorization::storage_key(pending.state.expose()),
-            &pending.encode(),
-        )?;
+        let now = page::now();
+        let (url, pending) = build_authorization_request(&self.metadata, &input, &fresh, now)?;
+        let key = PendingAuthorization::storage_key(pending.state.expose());
+        let record = pending.encode();
+        // Bounded storage (issue 11 item 13): room for this one among the newest others.
+        self.prune_pending(now, MAX_PENDING - 1);
+        if storage::set(&key, &record).is_err() {
+            // Full: our own older pending requests go first, then one more try.
+            self.prune_pending(now, 0);
+            storage::set(&key, &record)?;
+        }
         Ok(url)
+    }
+
+    /// Removes expired and unreadable pending requests, then the oldest until at most
+    /// `keep` remain. Storage that cannot be read or written is left as it is: pruning never
+    /// fails the operation it runs in.
+    fn prune_pending(&self, now: u64, keep: usize) {
+        let mut prefix = String::from(KEY_PREFIX);
+        prefix.push_str("pending:");
+        // Plain loops: iterator adapters over owned strings cost wasm size here.
+        let mut records = Vec::new();
+        for key in storage::keys_with_prefix(&prefix) {
+            let created = storage::get(&key)
+                .and_then(|text| PendingAuthorization::decode(&text).ok())
+                .map(|pending| pending.created_at);
+            records.push((key, created));
+        }
+        for key in pending::to_prune(records, now, self.config.pending_max_age, keep) {
+            storage::remove(&key);
+        }
     }
 
     /// Starts handling the redirect back from the provider at `url`: cleans the address
@@ -213,8 +246,9 @@ impl Client {
     /// code exchange to send.
     pub fn begin_redirect(&mut self, url: &str) -> Result<Step> {
         // specs §2: the response leaves the address bar first, whatever happens next.
-        page::replace_url(&strip_response_params(url, self.config.response_mode))?;
-        self.validate_redirect(url)?;
+        let result = page::replace_url(&strip_response_params(url, self.config.response_mode))
+            .and_then(|()| self.check_redirect(url));
+        self.report(Phase::Callback, result)?;
         self.exchange_code()
     }
 
@@ -222,9 +256,16 @@ impl Client {
     /// the validated code for [`Client::exchange_code`]. Touches neither the address bar
     /// nor the network.
     pub fn validate_redirect(&mut self, url: &str) -> Result<()> {
+        let result = self.check_redirect(url);
+        self.report(Phase::Callback, result)
+    }
+
+    fn check_redirect(&mut self, url: &str) -> Result<()> {
         let params = CallbackParams::parse(url, self.config.response_mode)?;
         let key = PendingAuthorization::storage_key(params.state()?);
         let stored = storage::take(&key)?.ok_or(Code::StateMismatch)?;
+        // Expired requests of other logins go too (issue 11 item 13).
+        self.prune_pending(page::now(), MAX_PENDING);
         let pending = PendingAuthorization::decode(&stored)?;
         // RFC 9700 §4.4.2: a response to a request sent to another issuer (another client
         // of this origin sharing the redirect URI) never reaches this token endpoint.
@@ -279,9 +320,36 @@ impl Client {
     pub fn resume(&mut self, status: u16, body: &str, retry_after: Option<&str>) -> Result<Step> {
         // Taken out: a failed step leaves no operation behind.
         let op = core::mem::replace(&mut self.op, Op::Idle);
+        let phase = match &op {
+            Op::Exchange(_) => Phase::Token,
+            Op::Idle | Op::Refresh | Op::Backoff => Phase::Refresh,
+            Op::Keys(_) | Op::Verify(_) => Phase::IdToken,
+            Op::Logout => Phase::Logout,
+        };
         let step = self.advance(op, status, body, retry_after);
         self.rearm();
-        step
+        self.report(phase, step)
+    }
+
+    /// Queues a security event when `result` is a refusal met in `phase` (see
+    /// `core::security::classify`), and passes `result` on.
+    fn report<T>(&mut self, phase: Phase, result: Result<T>) -> Result<T> {
+        if let Err(error) = &result {
+            self.note(phase, error.code);
+        }
+        result
+    }
+
+    /// Queues the security event for a failure with `code` in `phase`, if it is a refusal.
+    #[inline(never)]
+    fn note(&mut self, phase: Phase, code: Code) {
+        if let Some(phase) = security::classify(code, phase) {
+            self.security.push(SecurityEvent {
+                code,
+                phase,
+                time: page::now(),
+            });
+        }
     }
 
     fn advance(
@@ -451,10 +519,17 @@ impl Client {
     }
 
     /// Logs out (issue 5; order in `core::logout`). `options_json` may give `local` (no
-    /// network) and `endSession` (then redirect to the provider's end-session endpoint).
-    /// Tokens leave the session first, so timers and any refresh in flight stop and every
-    /// accessor fails at once; the plan then revokes, wipes, clears storage and broadcasts.
+    /// network, and so no redirect either), `endSession` (then redirect to the provider's
+    /// end-session endpoint) and `idTokenHint` (default true). The wrapper calls this once a
+    /// refresh in flight has landed; the tokens leave the session first, so the timer stops
+    /// and every accessor fails at once; the plan then revokes, wipes, clears storage and
+    /// broadcasts.
     pub fn logout(&mut self, options_json: &str) -> Result<Step> {
+        let result = self.start_logout(options_json);
+        self.report(Phase::Logout, result)
+    }
+
+    fn start_logout(&mut self, options_json: &str) -> Result<Step> {
         let options = json::parse(options_json)
             .and_then(Value::object)
             .ok_or(Code::InvalidConfig)?;
@@ -464,31 +539,45 @@ impl Client {
             Some(_) => Err(Code::InvalidConfig),
         };
         let (local, end_session) = (flag("local")?, flag("endSession")?);
-        // A refresh in flight is abandoned: its answer finds no operation and is dropped.
+        let hint = match options.get("idTokenHint") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        };
+        // The wrapper lets a refresh in flight land first (its rotated refresh token is the
+        // one to revoke); an answer that still came later would find no operation.
         self.op = Op::Idle;
         let tokens = self.session.take_tokens();
         self.rearm();
-        let plan = Logout::new(tokens, &self.logout_input(local, end_session));
+        let mut input = self.logout_input(local, end_session);
+        input.id_token_hint = hint;
+        let plan = Logout::new(tokens, &input);
         self.logout = Some((Box::new(plan), local, end_session));
         self.logout_step()
     }
 
-    /// Another tab of this client logged out: drop the tokens, clear storage, and emit
-    /// `logout` if a session was held. No network.
-    pub fn remote_logout(&mut self) {
+    /// Another tab of this client logged out: take the tokens out, revoke them (each tab
+    /// holds its own), clear storage, and emit `logout` if a session was held. Returns the
+    /// first step of that plan ([`Logout::follow`]: no broadcast, no redirect).
+    pub fn remote_logout(&mut self) -> Result<Step> {
         self.op = Op::Idle;
-        let held = self.session.take_tokens().is_some();
+        let tokens = self.session.take_tokens();
         self.rearm();
-        storage::remove_prefixed(KEY_PREFIX);
-        if held {
-            self.session.logged_out(true);
-        }
+        let plan = Logout::follow(tokens, &self.logout_input(false, false));
+        self.logout = Some((Box::new(plan), false, false));
+        let result = self.logout_step();
+        self.report(Phase::Logout, result)
     }
 
     /// Validates the provider's redirect back after RP-initiated logout at `url`: it must be
     /// the configured post-logout redirect URI and carry the `state` this tab stored (single
     /// use, with the pending-request time limit). The state leaves the address bar first.
     pub fn handle_logout_redirect(&mut self, url: &str) -> Result<()> {
+        let result = self.check_logout_redirect(url);
+        self.report(Phase::Logout, result)
+    }
+
+    fn check_logout_redirect(&mut self, url: &str) -> Result<()> {
         let expected = self
             .config
             .post_logout_redirect_uri
@@ -536,6 +625,12 @@ impl Client {
                     let Some((plan, ..)) = self.logout.take() else {
                         return Err(Code::LoginRequired.into());
                     };
+                    if plan.is_followed() {
+                        if plan.held_tokens() {
+                            self.session.logged_out(true);
+                        }
+                        return Ok(Step::done(&plan.result_json(None)));
+                    }
                     // The local logout is complete whatever happens to the redirect: the
                     // `logout` event goes out first, then a failure to prepare it is reported.
                     let redirect = self.end_session_redirect(&plan, local, end_session);
@@ -584,6 +679,7 @@ impl Client {
                 .map(|uri| uri.as_str()),
             local,
             end_session,
+            id_token_hint: true,
         }
     }
 
@@ -611,12 +707,18 @@ impl Client {
         })
     }
 
-    /// Whether `client.fetch` may send the token to `origin` (specs §4: never to another).
-    pub fn origin_allowed(&self, origin: &str) -> bool {
-        resource::origin_allowed(&self.config.allowed_origins, origin)
+    /// Whether `client.fetch` may send the token to `origin` (specs §4: never to another);
+    /// a refusal is a security event.
+    pub fn origin_allowed(&mut self, origin: &str) -> bool {
+        let allowed = resource::origin_allowed(&self.config.allowed_origins, origin);
+        if !allowed {
+            self.note(Phase::Config, Code::OriginNotAllowed);
+        }
+        allowed
     }
 
-    /// The events since the last call, as a JSON array. No event carries a token.
+    /// The events since the last call, as a JSON array: the session's, then the security
+    /// events. No event carries a token, a code, a state or a response.
     pub fn events(&mut self) -> String {
         let mut out = String::from("[");
         for event in self.session.poll_events() {
@@ -625,6 +727,8 @@ impl Client {
             }
             out.push_str(&event.to_json());
         }
+        let security = core::mem::take(&mut self.security);
+        security::push_events(&mut out, &security, &self.metadata.issuer);
         out.push(']');
         out
     }
@@ -651,6 +755,7 @@ impl Client {
             nonce,
             now,
             skew: self.config.clock_skew,
+            trusted_audiences: &self.config.trusted_audiences,
         }
     }
 

@@ -40,7 +40,7 @@ let client;
 const lifetime = createLifetime({ marginSeconds: config.refreshMarginSeconds ?? 60, expiresAt: () => client?.expiresAt() });
 /** The callback URL of this tab's login, kept in memory for the replay attack only. */
 let lastCallback;
-/** Security events (`client.on("security")`, once the library emits them). */
+/** The client's security events (`client.on("security")`), for the attack results. */
 const security = [];
 
 const NOT_SIGNED_IN = 'Not signed in. Tokens live in this page\'s WebAssembly memory only, so a reload or a new tab ' +
@@ -82,7 +82,7 @@ byId('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
-const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout'];
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'security'];
 
 try {
   client = await createClient(config);
@@ -102,15 +102,12 @@ try {
         lifetime.refreshed();
         renderSession();
       }
-      timeline.add(type, explainEvent(event));
+      // Security events: every refused input (code, phase, time, issuer; never a secret).
+      if (type === 'security') security.push(event);
+      timeline.add(type, explainEvent(event), { security: type === 'security' });
       storage.refresh();
     });
   }
-  // Security events, once the library has them: every refused input, without secrets.
-  client.on(/** @type {never} */ ('security'), (/** @type {{ type: string, code: string, phase?: string }} */ event) => {
-    security.push(event);
-    timeline.add('security', explainEvent(event), { security: true });
-  });
   show('status', 'ready');
 } catch (error) {
   showError(error);

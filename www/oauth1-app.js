@@ -7,6 +7,7 @@ import { createOAuth1Client } from '/pkg/dist/oauth1.js';
 import { FOREIGN_API, wireAttacks } from './ui/attacks.js';
 import { byId, show } from './ui/dom.js';
 import { clearError, showError } from './ui/errors.js';
+import { explainEvent } from './ui/events.js';
 import { createLifetime } from './ui/lifetime.js';
 import { watchStorage } from './ui/storage.js';
 import { createTimeline } from './ui/timeline.js';
@@ -64,6 +65,8 @@ const lifetime = createLifetime({
 });
 /** The callback URL of this tab's login, kept in memory for the replay attack only. */
 let lastCallback;
+/** Security events of the client: every refused input, without secrets. */
+const security = [];
 
 show('consumer', config.consumerKey);
 show('signing', given.useSigner
@@ -95,6 +98,13 @@ async function main() {
       storage.refresh();
     });
   }
+  // Security events (refused callbacks, responses, origins): kept for the tests and shown in
+  // the timeline and the attack results; they never carry a secret.
+  client.on('security', (event) => {
+    events.push(event);
+    security.push(event);
+    timeline.add('security', explainEvent(event), { security: true });
+  });
   window.oauth1 = { client, events };
   byId('login').addEventListener('click', () => {
     clearError();
@@ -129,8 +139,8 @@ async function main() {
         await client.fetch(FOREIGN_API);
       }],
     },
-    securityCount: () => 0,
-    securitySince: () => [],
+    securityCount: () => security.length,
+    securitySince: (from) => security.slice(from),
     log: (kind, text) => timeline.add(kind, text),
   });
 

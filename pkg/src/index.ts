@@ -11,6 +11,37 @@ import type { ErrorCode } from "./errors.js";
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 
+/*
+ * Private references to every web API that ever sees a token, taken once when this module
+ * is evaluated (design.md: "never the live globals"). Script that replaces `fetch`,
+ * `JSON.parse`, `Response.prototype.text` or the like after this point sees nothing of
+ * ours. What it can still do is in docs/tokens.md ("Script on the page").
+ */
+const root = globalThis;
+const apply = Reflect.apply;
+const fetchRef: typeof fetch = root.fetch.bind(root);
+const parseJson = JSON.parse;
+const stringifyJson = JSON.stringify;
+const RequestRef = root.Request;
+const responseText = root.Response.prototype.text;
+const headersGet = root.Headers.prototype.get;
+const headersSet = root.Headers.prototype.set;
+const requestClone = RequestRef.prototype.clone;
+const requestHeaders = Object.getOwnPropertyDescriptor(RequestRef.prototype, "headers")?.get;
+const HeadersRef = root.Headers;
+const encoder = new root.TextEncoder();
+const encodeText = encoder.encode.bind(encoder);
+const subtle = root.crypto.subtle;
+const importKey = subtle.importKey.bind(subtle);
+const verifySignature = subtle.verify.bind(subtle);
+const atobRef = root.atob.bind(root);
+const locks = root.navigator?.locks;
+const locksRequest = locks?.request.bind(locks);
+/** `response.text()` through the private reference. */
+const textOf = (response: Response): Promise<string> => apply(responseText, response, []) as Promise<string>;
+/** `headers.get(name)` through the private reference. */
+const headerOf = (headers: Headers, name: string): string | null => apply(headersGet, headers, [name]) as string | null;
+
 let ready: Promise<unknown> | undefined;
 
 /** The BroadcastChannel on which every browser-oauth entry announces a logout. */
@@ -55,10 +86,13 @@ type Answer = [number, string, (string | undefined)?];
  * Sends a request the core built and returns its status, body text and `Retry-After`
  * header for the core to judge. No cookies; aborted after `timeoutMs`. The wasm side never
  * awaits: waiting here keeps an async executor out of the wasm (about 10 KB). Every failure
- * (network, CORS, timeout) is status 0: the core decides what it means.
+ * (network, CORS, timeout, a redirect) is status 0: the core decides what it means.
  *
- * The body of a refresh or revocation request holds the refresh token: this string and the
- * request `fetch` makes from it are the only places the refresh token exists in JavaScript.
+ * The body of a token or revocation request holds a credential (the code and verifier, a
+ * refresh or access token): it is sent with `redirect: "error"`, so a redirect from the
+ * provider (a 307 would re-send the body) never takes it anywhere else. The body string
+ * and the request the private `fetch` makes from it are the only places the refresh
+ * token exists in JavaScript.
  */
 async function send({ url, body, timeoutMs }: CoreRequest): Promise<Answer> {
   const controller = new AbortController();
@@ -66,14 +100,18 @@ async function send({ url, body, timeoutMs }: CoreRequest): Promise<Answer> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/x-www-form-urlencoded";
   try {
-    const response = await fetch(url, {
+    // No prototype: a getter planted on Object.prototype is never asked for an option
+    // (it would see this object, body included).
+    const response = await fetchRef(url, {
+      __proto__: null,
       method: body === undefined ? "GET" : "POST",
       headers,
       body: body ?? null,
       credentials: "omit",
+      redirect: body === undefined ? "follow" : "error",
       signal: controller.signal,
-    });
-    return [response.status, await response.text(), response.headers.get("Retry-After") ?? undefined];
+    } as RequestInit);
+    return [response.status, await textOf(response), headerOf(response.headers, "Retry-After") ?? undefined];
   } catch {
     return [0, ""];
   } finally {
@@ -84,9 +122,9 @@ async function send({ url, body, timeoutMs }: CoreRequest): Promise<Answer> {
 /** Runs a WebCrypto verification planned by the core; any failure is "does not verify". */
 async function verify(plan: VerifyPlan): Promise<boolean> {
   try {
-    const key = await crypto.subtle.importKey("jwk", plan.jwk, plan.import, false, ["verify"]);
-    const sig = Uint8Array.from(atob(plan.sig.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-    return await crypto.subtle.verify(plan.params, key, sig, new TextEncoder().encode(plan.data));
+    const key = await importKey("jwk", plan.jwk, plan.import, false, ["verify"]);
+    const sig = Uint8Array.from(atobRef(plan.sig.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    return await verifySignature(plan.params, key, sig, encodeText(plan.data));
   } catch {
     return false;
   }
@@ -108,7 +146,7 @@ export interface PkcePair {
  */
 export async function generatePkce(): Promise<PkcePair> {
   await load();
-  return JSON.parse(typed(corePkce)) as PkcePair;
+  return parseJson(typed(corePkce)) as PkcePair;
 }
 
 /** Provider metadata passed in directly, instead of fetched (RFC 8414 / OIDC Discovery names). */
@@ -163,6 +201,11 @@ export interface ClientConfig {
   discovery?: "openid-configuration" | "oauth-authorization-server";
   /** Metadata given directly: no discovery request is made. */
   metadata?: ProviderMetadata;
+  /**
+   * Audiences besides `clientId` that an ID token may also name (OIDC Core §3.1.3.7 step 3).
+   * Default: none, so an ID token for this client and anyone else is refused.
+   */
+  trustedAudiences?: string[];
 }
 
 /** Options of one login. */
@@ -184,6 +227,9 @@ export interface RedirectResult {
   scope: string;
 }
 
+/** Where a refusal happened: see {@link ClientEvents.security}. */
+export type SecurityPhase = "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config";
+
 /** Events and their payloads. Times are seconds since the epoch. No payload holds a token. */
 export interface ClientEvents {
   /** The access token is within the margin of its expiry (and not yet renewed). */
@@ -200,6 +246,15 @@ export interface ClientEvents {
   scopeChanged: { type: "scopeChanged"; requested: string; granted: string };
   /** This tab logged out, or followed another tab's logout (`otherTab`). Everything is wiped. */
   logout: { type: "logout"; otherTab: boolean };
+  /**
+   * A response or input was refused: one event per refusal (wrong state or `iss`, a replayed
+   * or tampered callback, an ID token that fails a check, an open-redirect `returnTo`, a
+   * token bound for an origin off `allowedOrigins`, refresh-token reuse ending the session,
+   * a storage failure, ...). `code` is the error's code; `time` is in seconds since the
+   * epoch. It never carries a token, a code, a state or a response: forward it to your
+   * monitoring as it is (README, "Security events").
+   */
+  security: { type: "security"; code: ErrorCode; phase: SecurityPhase; time: number; issuer: string };
 }
 
 /**
@@ -221,14 +276,21 @@ export interface LogoutResult {
 
 /** Options of `logout`. */
 export interface LogoutOptions {
-  /** Only the local part: no revocation and no redirect (no network at all). */
+  /** Only the local part: no revocation and no redirect (no network at all), even with `endSession`. */
   local?: boolean;
   /**
    * Afterwards, send the browser to the provider's `end_session_endpoint` (RP-Initiated
    * Logout) with `id_token_hint`, `client_id`, `postLogoutRedirectUri` and a fresh `state`;
-   * call `handleLogoutRedirect` on the page it returns to.
+   * call `handleLogoutRedirect` on the page it returns to. Ignored with `local`.
+   *
+   * > [!WARNING]
+   * > `id_token_hint` puts the ID token in the URL: it lands in the browser history and in
+   * > the provider's logs. Pass `idTokenHint: false` to leave it out (some providers then
+   * > ask the user to confirm).
    */
   endSession?: boolean;
+  /** With `endSession`: send `id_token_hint`; default true. */
+  idTokenHint?: boolean;
 }
 
 /** The name of an event. */
@@ -289,10 +351,11 @@ export interface Client {
   refresh(): Promise<void>;
   /**
    * Logs out, leaving nothing behind: revokes the refresh token then the access token (RFC
-   * 7009, best effort, each with a 5 s limit), stops timers and any refresh, wipes the tokens
-   * from WASM memory, removes every `browser-oauth:` key from sessionStorage and
-   * localStorage, tells the other tabs (which wipe too and emit `logout`), emits `logout`,
-   * then redirects to the provider if `endSession` was asked. The provider being down does
+   * 7009, best effort, each with a 5 s limit) after letting a refresh in flight land, stops
+   * the timer, wipes the tokens from WASM memory, removes every `browser-oauth:` key from
+   * sessionStorage and localStorage, tells the other tabs (which revoke their own tokens,
+   * wipe too and emit `logout`), emits `logout`, then redirects to the provider if
+   * `endSession` was asked (never with `local`). The provider being down does
    * not stop the local part: the result says what could not be revoked.
    * @see https://www.rfc-editor.org/rfc/rfc7009
    */
@@ -315,9 +378,9 @@ export interface Client {
  */
 export async function createClient(config: ClientConfig): Promise<Client> {
   await load();
-  const json = JSON.stringify({ ...config, allowedOrigins: config.allowedOrigins ?? [location.origin] });
+  const json = stringifyJson({ ...config, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => discoveryRequest(json));
-  const [status, body] = discovery === undefined ? [0, undefined] : await send(JSON.parse(discovery) as CoreRequest);
+  const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
   const listeners = new Map<string, Set<(event: never) => void>>();
   let inflight: Promise<void> | undefined;
   // Logout reaches the other tabs of this client (same origin, issuer and client id).
@@ -333,7 +396,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     try {
       return typed(fn);
     } finally {
-      for (const event of JSON.parse(core.events()) as { type: string }[]) {
+      for (const event of parseJson(core.events()) as { type: string }[]) {
         for (const listener of listeners.get(event.type) ?? []) {
           try {
             listener(event as never);
@@ -349,17 +412,19 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   // no new refresh starts: logout then revokes the tokens the refresh left in the vault.
   let loggingOut = false;
   let endPause: (() => void) | undefined;
+  /** This tab following another tab's logout (revoking its own tokens), while it runs. */
+  let following: Promise<void> | undefined;
   const stopped = (): BrowserOAuthError => new BrowserOAuthError("login_required", "logged out");
 
   /** Drives one operation of the core (code exchange, refresh) step by step until done. */
   const run = async (first: () => string): Promise<unknown> => {
-    let step = JSON.parse(call(first)) as Step;
+    let step = parseJson(call(first)) as Step;
     while (step.done === undefined) {
       let answer: Answer;
       if (step.send !== undefined) {
         const request = step.send;
-        answer = step.lock !== undefined && "locks" in navigator
-          ? await navigator.locks.request(step.lock, () => send(request))
+        answer = step.lock !== undefined && locksRequest !== undefined
+          ? await locksRequest(step.lock, () => send(request))
           : await send(request);
       } else if (step.verify !== undefined) {
         answer = [(await verify(step.verify)) ? 1 : 0, ""];
@@ -376,7 +441,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
         if (loggingOut) throw stopped();
         answer = [0, ""];
       }
-      step = JSON.parse(call(() => core.resume(answer[0], answer[1], answer[2]))) as Step;
+      step = parseJson(call(() => core.resume(answer[0], answer[1], answer[2]))) as Step;
     }
     return step.done;
   };
@@ -406,14 +471,22 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   if (channel !== undefined) {
     channel.onmessage = (message: MessageEvent) => {
       // A tab already logging out finishes its own logout, which wipes everything anyway.
-      if (message.data === "logout" && !loggingOut) {
-        inflight = undefined;
-        call(() => core.remoteLogout());
-      }
+      if (message.data !== "logout" || loggingOut) return;
+      // Like logout(): a refresh in flight lands first, then this tab revokes its own tokens.
+      loggingOut = true;
+      endPause?.();
+      following = (inflight ?? Promise.resolve())
+        .catch(() => {})
+        .then(() => run(() => core.remoteLogout()))
+        .then(() => {}, () => {})
+        .finally(() => {
+          loggingOut = false;
+          following = undefined;
+        });
     };
   }
   const authorizationUrl = (options: LoginOptions = {}): string =>
-    typed(() => core.login(JSON.stringify(options)));
+    call(() => core.login(stringifyJson(options)));
   return {
     authorizationUrl,
     login(options) {
@@ -424,7 +497,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       return { returnTo: result.returnTo, scope: result.scope ?? "" };
     },
     validateCallback(url) {
-      typed(() => core.validateCallback(url));
+      call(() => core.validateCallback(url));
     },
     async exchangeCode() {
       const result = (await run(() => core.exchangeCode())) as Partial<RedirectResult>;
@@ -432,7 +505,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     },
     user() {
       const claims = core.user();
-      return claims === undefined ? undefined : (JSON.parse(claims) as UserClaims);
+      return claims === undefined ? undefined : (parseJson(claims) as UserClaims);
     },
     grantedScopes() {
       return core.grantedScope()?.split(" ");
@@ -444,21 +517,26 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     getAccessToken,
     refresh,
     async fetch(input, init) {
-      const request = new Request(input, init);
-      if (!core.originAllowed(new URL(request.url).origin)) {
+      const request = new RequestRef(input, init);
+      if (!call(() => core.originAllowed(new URL(request.url).origin))) {
         throw new BrowserOAuthError("origin_not_allowed", "the token is only sent to origins on allowedOrigins");
       }
       for (let retried = false; ; retried = true) {
-        const attempt = request.clone();
-        attempt.headers.set("Authorization", `Bearer ${await getAccessToken()}`);
-        const response = await fetch(attempt);
-        if (retried || response.status !== 401 || !isInvalidToken(response.headers.get("WWW-Authenticate") ?? "")) {
+        // A fresh Headers and a prototype-less init: the token goes into objects that no
+        // getter or method planted after load is handed.
+        const attempt = apply(requestClone, request, []) as Request;
+        const headers = new HeadersRef(requestHeaders === undefined ? undefined : (apply(requestHeaders, attempt, []) as Headers));
+        apply(headersSet, headers, ["Authorization", `Bearer ${await getAccessToken()}`]);
+        const response = await fetchRef(new RequestRef(attempt, { __proto__: null, headers } as RequestInit));
+        if (retried || response.status !== 401 || !isInvalidToken(headerOf(response.headers, "WWW-Authenticate") ?? "")) {
           return response;
         }
         await refresh();
       }
     },
     async logout(options = {}) {
+      // A logout heard from another tab finishes first (the vault is then empty).
+      await following;
       // A refresh in flight finishes first (its answer, maybe a rotated refresh token, must
       // land in the vault before the vault's tokens are revoked); a backoff pause ends now.
       loggingOut = true;
@@ -466,7 +544,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       await inflight?.catch(() => {});
       let result: LogoutResult;
       try {
-        result = (await run(() => core.logout(JSON.stringify(options)))) as LogoutResult;
+        result = (await run(() => core.logout(stringifyJson(options)))) as LogoutResult;
       } finally {
         loggingOut = false;
       }

@@ -6,9 +6,11 @@ import {
   generatePkce,
   ServerError,
   type Client,
+  type ClientEvents,
   type ErrorCode,
   type PkcePair,
   type RedirectResult,
+  type SecurityPhase,
 } from "../src/index.js";
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -20,6 +22,10 @@ assertType<Equals<Awaited<ReturnType<typeof createClient>>, Client>>();
 assertType<Equals<Awaited<ReturnType<Client["handleRedirect"]>>, RedirectResult>>();
 assertType<Equals<ReturnType<Client["expiresAt"]>, Date | undefined>>();
 assertType<Equals<BrowserOAuthError["code"], ErrorCode>>();
+// Security events carry exactly these five fields: no token, code, state or response.
+assertType<Equals<keyof ClientEvents["security"], "type" | "code" | "phase" | "time" | "issuer">>();
+assertType<Equals<ClientEvents["security"]["code"], ErrorCode>>();
+assertType<Equals<SecurityPhase, "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config">>();
 
 const code: ErrorCode = "state_mismatch";
 // @ts-expect-error: not a code the library produces
@@ -32,6 +38,14 @@ async function usage(): Promise<void> {
   client.login({ extraParams: { max_age: 5 } });
   // @ts-expect-error: clientId is required
   await createClient({ issuer: "https://as.example", redirectUri: "https://app.example/cb" });
+  client.on("security", (event) => {
+    const phase: SecurityPhase = event.phase;
+    void phase;
+  });
+  // @ts-expect-error: security events have no token to read
+  client.on("security", (event) => event.accessToken);
+  await client.logout({ endSession: true, idTokenHint: false });
+  await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb", trustedAudiences: ["https://api.example"] });
   // @ts-expect-error: only query and fragment response modes
   await createClient({ issuer: "x", clientId: "y", redirectUri: "z", responseMode: "form_post" });
   try {

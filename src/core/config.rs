@@ -46,6 +46,9 @@ pub struct Config {
     pub session: Policy,
     /// The origins `client.fetch` may send the access token to, compared exactly.
     pub allowed_origins: Vec<String>,
+    /// Audiences besides the client id that an ID token may also name (`trustedAudiences`,
+    /// default none): OIDC Core §3.1.3.7 step 3 refuses any other.
+    pub trusted_audiences: Vec<String>,
 }
 
 impl Config {
@@ -109,6 +112,20 @@ impl Config {
             }
             Some(_) => return Err(Code::InvalidConfig.into()),
         }
+        let mut trusted_audiences = Vec::new();
+        match doc.get("trustedAudiences") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for item in items {
+                    let audience = item
+                        .as_str()
+                        .filter(|a| !a.is_empty())
+                        .ok_or(Code::InvalidConfig)?;
+                    trusted_audiences.push(audience.into());
+                }
+            }
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        }
         let scope = text("scope")?.unwrap_or("openid");
         super::authorize::check_scope(scope)?;
         let well_known = match text("discovery")? {
@@ -152,6 +169,7 @@ impl Config {
                 refuse_broader_scope,
             },
             allowed_origins,
+            trusted_audiences,
         })
     }
 }
@@ -215,6 +233,23 @@ mod tests {
             c.post_logout_redirect_uri.unwrap().as_str(),
             "http://127.0.0.1:8080/"
         );
+    }
+
+    /// Issue 11 item 8: `trustedAudiences` is a list of non-empty strings, empty by default.
+    #[test]
+    fn trusted_audiences_default_to_none() {
+        assert!(parse("").unwrap().trusted_audiences.is_empty());
+        let c = parse(r#","trustedAudiences":["https://api.example"]"#).unwrap();
+        assert_eq!(c.trusted_audiences, ["https://api.example"]);
+        for bad in [r#""x""#, r#"[""]"#, "[1]"] {
+            assert_eq!(
+                parse(&format!(r#","trustedAudiences":{bad}"#))
+                    .unwrap_err()
+                    .code,
+                Code::InvalidConfig,
+                "{bad}"
+            );
+        }
     }
 
     /// Issue 4: session knobs and the fetch allowlist, with their defaults.

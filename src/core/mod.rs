@@ -32,6 +32,7 @@ pub(crate) mod pkce;
 pub(crate) mod redirect;
 pub(crate) mod resource;
 pub(crate) mod secret;
+pub(crate) mod security;
 pub(crate) mod session;
 pub(crate) mod token;
 pub(crate) mod url;

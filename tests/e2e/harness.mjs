@@ -201,6 +201,8 @@ export async function signInAtProvider(page, { login = 'alice', consent = true }
  * @property {string} historyLength history.length
  * @property {string} historyState JSON of history.state
  * @property {string} windowName window.name
+ * @property {string} events JSON of every event the app received (window.demo.events, the
+ *   OAuth 1.0a demo's window.oauth1.events), security events included
  */
 
 /**
@@ -221,6 +223,7 @@ export async function collectStorage(page) {
       historyLength: String(window.history.length),
       historyState: JSON.stringify(window.history.state),
       windowName: window.name,
+      events: JSON.stringify([window.demo?.events ?? [], window.oauth1?.events ?? []]),
     };
   });
   const contextCookies = JSON.stringify(await page.context().cookies());
@@ -229,7 +232,7 @@ export async function collectStorage(page) {
 
 /**
  * Asserts that none of the given token strings appears in the page's storage, cookies,
- * URL, history state or window.name (see collectStorage).
+ * URL, history state, window.name or event payloads (see collectStorage).
  * @param {import('playwright-core').Page} page
  * @param {string[]} tokens the access, refresh and ID tokens to look for (non-empty)
  * @returns {Promise<void>}
@@ -305,4 +308,24 @@ export async function signInThroughApp(context, siteUrl) {
   await Promise.race([done.waitFor(), prompt.waitFor({ state: 'attached' }).then(() => signInAtProvider(page))]);
   await done.waitFor();
   return { page, code: await page.textContent('#error-code') };
+}
+
+/**
+ * The security events the demo app received on its current page load, as `[code, phase]`
+ * pairs, after checking that each carries exactly type, code, phase, time and issuer (and
+ * that the issuer is `issuer` when given): nothing else, so no token, code, state or
+ * response can ride along.
+ * @param {import('playwright-core').Page} page
+ * @param {string} [issuer]
+ * @returns {Promise<[string, string][]>}
+ */
+export async function securityEvents(page, issuer) {
+  const events = await page.evaluate(() => (window.demo?.events ?? window.oauth1?.events ?? [])
+    .filter((e) => typeof e === 'object' && e.type === 'security'));
+  for (const event of events) {
+    assert.deepEqual(Object.keys(event).sort(), ['code', 'issuer', 'phase', 'time', 'type'], JSON.stringify(event));
+    assert.ok(Number.isInteger(event.time) && event.time > 1_600_000_000, 'time in seconds since the epoch');
+    if (issuer !== undefined) assert.equal(event.issuer, issuer);
+  }
+  return events.map((e) => [e.code, e.phase]);
 }

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInAtProvider, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, launchBrowser, securityEvents, signInAtProvider, startProvider, startSite } from './harness.mjs';
 
 let site;
 let provider;
@@ -107,6 +107,7 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     assert.equal(href, `${site.url}/inbox?tab=1`, 'returnTo applied, response parameters gone');
     assert.equal(tokens.length >= 2, true, 'the token endpoint issued tokens');
     await assertNoTokenLeak(page, tokens);
+    assert.deepEqual(await securityEvents(page), [], 'a login that passes raises no security event');
     await context.close();
   });
 
@@ -116,6 +117,7 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     const state = new URL(callback).searchParams.get('state');
     const tampered = withParam(callback, 'state', `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`);
     assert.deepEqual(await deliver(page, tampered), { status: 'error', code: 'state_mismatch' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['state_mismatch', 'callback']]);
     assert.equal(tokens.length, 0, 'no token request was made');
     assert.doesNotMatch(page.url(), /code=|state=/, 'response stripped from the address bar');
     await context.close();
@@ -126,6 +128,7 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     const callback = await loginUntilCallback(page);
     assert.equal((await deliver(page, callback)).status, 'signed in');
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'state_mismatch' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['state_mismatch', 'callback']], 'the replay');
     await assertNoTokenLeak(page, tokens);
     await context.close();
   });
@@ -145,6 +148,23 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
       }
     });
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'pending_request_expired' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['pending_request_expired', 'callback']]);
+    await context.close();
+  });
+
+  test('a returnTo edited in the stored pending record is refused when the record is read back (issue 11 item 11)', async () => {
+    const { context, page, tokens } = await openApp();
+    const callback = await loginUntilCallback(page, { returnTo: '/inbox' });
+    await page.goto(`${site.url}/`);
+    await page.evaluate(() => {
+      for (const key of Object.keys(sessionStorage).filter((k) => k.startsWith('browser-oauth:pending:'))) {
+        sessionStorage.setItem(key, sessionStorage.getItem(key).replace(/(^|&)t=[^&]*/, '$1t=%2F%2Fevil.example'));
+      }
+    });
+    assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'unsafe_return_to' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['unsafe_return_to', 'callback']]);
+    assert.equal(tokens.length, 0, 'the code was not exchanged');
+    assert.equal(new URL(page.url()).origin, site.url);
     await context.close();
   });
 
@@ -153,6 +173,7 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     const callback = await loginUntilCallback(page);
     const mixed = withParam(callback, 'iss', otherProvider.url);
     assert.deepEqual(await deliver(page, mixed), { status: 'error', code: 'iss_mismatch' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['iss_mismatch', 'callback']]);
     assert.equal(tokens.length, 0, 'the code never reached any token endpoint');
     await context.close();
   });
@@ -164,6 +185,7 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
       const callback = await loginUntilCallback(page);
       assert.equal(new URL(callback).searchParams.has('iss'), false);
       assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'missing_iss' });
+      assert.deepEqual(await securityEvents(page, stripping.url), [['missing_iss', 'callback']]);
       assert.equal(tokens.length, 0);
       await context.close();
     } finally {
@@ -178,6 +200,7 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'access_denied' });
     assert.match(await page.textContent('#error'), /provider: access_denied/);
     assert.equal(await page.locator('#error *').count(), 0, 'no markup rendered from the provider');
+    assert.deepEqual(await securityEvents(page), [], 'the user saying no is not a security event');
     await context.close();
   });
 
@@ -191,6 +214,7 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'network_error' });
     assert.match(await page.textContent('#error'), /request had been sent/);
     assert.doesNotMatch(page.url(), /code=/, 'the spent code is gone from the address bar');
+    assert.deepEqual(await securityEvents(page), [], 'a network failure is not a security event');
     await context.close();
   });
 
@@ -199,14 +223,16 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     const callback = await loginUntilCallback(page);
     const state = new URL(callback).searchParams.get('state');
     assert.deepEqual(await deliver(page, `${callback}&state=${state}`), { status: 'error', code: 'duplicate_parameter' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['duplicate_parameter', 'callback']]);
     assert.equal(tokens.length, 0);
     await context.close();
   });
 
   test('open-redirect returnTo targets are refused before leaving the app (specs §2, RFC 9700 §4.11)', async () => {
     const { context, page } = await openApp();
-    for (const target of ['//evil.example', '/\\evil.example', 'javascript:alert(1)', 'https://evil.example/',
-      '%2F%2Fevil.example', '/%5Cevil.example', '/%2F%2Fevil.example', '/%09/evil.example']) {
+    const targets = ['//evil.example', '/\\evil.example', 'javascript:alert(1)', 'https://evil.example/',
+      '%2F%2Fevil.example', '/%5Cevil.example', '/%2F%2Fevil.example', '/%09/evil.example'];
+    for (const target of targets) {
       await page.fill('#return-to', target);
       await page.click('#login');
       await page.locator('#error-code', { hasText: 'unsafe_return_to' }).waitFor();
@@ -215,6 +241,24 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     }
     const pending = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('browser-oauth:')));
     assert.deepEqual(pending, [], 'nothing was stored for a refused login');
+    assert.deepEqual(await securityEvents(page, provider.url), targets.map(() => ['unsafe_return_to', 'config']), 'one event per refused returnTo');
+    await context.close();
+  });
+
+  test('a fragment callback with 40,000 parameter names is refused as invalid_callback, unread (issue 11 item 1)', async () => {
+    const { context, page, tokens } = await openApp(provider.url, { responseMode: 'fragment' });
+    const names = Array.from({ length: 40_000 }, (_, i) => `n${i}`).join('&');
+    const outcome = await page.evaluate(async (fragment) => {
+      try {
+        await window.demo.client.handleRedirect(`${location.origin}/callback.html#${fragment}&state=x&code=y`);
+        return 'accepted';
+      } catch (error) {
+        return error.code;
+      }
+    }, names);
+    assert.equal(outcome, 'invalid_callback');
+    assert.deepEqual(await securityEvents(page, provider.url), [['invalid_callback', 'callback']]);
+    assert.equal(tokens.length, 0);
     await context.close();
   });
 });

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -111,13 +111,20 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
     await context.close();
   });
 
-  test('a second tab hears the logout, wipes and emits logout; a tab opened afterwards starts with nothing (issue 5 item 4)', async () => {
-    const { context, tokens } = await openContext();
+  test('a second tab hears the logout, revokes its own tokens, wipes and emits logout; a tab opened afterwards starts with nothing (issue 5 item 4, issue 11 item 11)', async () => {
+    const { context, tokens, issued, revocations } = await openContext();
     const one = await signedInPage(context);
+    const oneRefresh = issued.refresh_token.at(-1);
     const two = await signedInPage(context);
+    const twoRefresh = issued.refresh_token.at(-1);
+    const twoAccess = issued.access_token.at(-1);
+    assert.notEqual(oneRefresh, twoRefresh, 'each tab holds its own refresh token');
     await one.click('#logout');
     await two.waitForFunction(() => window.demo.events.some((e) => e.type === 'logout'));
     assert.deepEqual(await two.evaluate(() => window.demo.events.filter((e) => e.type === 'logout')), [{ type: 'logout', otherTab: true }]);
+    // The second tab revoked its own tokens (each tab has its own), refresh token first.
+    assert.deepEqual(revocations.map((r) => r.token), [oneRefresh, issued.access_token.at(0), twoRefresh, twoAccess]);
+    assert.deepEqual(await directRefresh(twoRefresh), { status: 400, error: 'invalid_grant' });
     await assertVaultEmpty(two);
     const three = await context.newPage();
     await three.goto(`${site.url}/`);
@@ -127,6 +134,32 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
       assert.deepEqual(await storageKeys(page), { local: [], session: [] });
       await assertNoTokenLeak(page, tokens());
     }
+    await context.close();
+  });
+
+  test('local logout with endSession still makes no request and does not navigate: local means no network (issue 11 item 7)', async () => {
+    const { context, tokens, providerRequests } = await openContext();
+    const page = await signedInPage(context);
+    const before = providerRequests.length;
+    const href = page.url();
+    const result = await page.evaluate(() => window.demo.client.logout({ local: true, endSession: true }));
+    assert.deepEqual(result, { refreshToken: 'skipped', accessToken: 'skipped' }, 'no endSession URL');
+    assert.equal(page.url(), href, 'still on the app');
+    assert.equal(providerRequests.length, before, 'no request to the provider');
+    await assertVaultEmpty(page);
+    await assertNoTokenLeak(page, tokens());
+    await context.close();
+  });
+
+  test('endSession with idTokenHint: false puts no ID token in the end-session URL (issue 11 item 12)', async () => {
+    const { context, issued } = await openContext();
+    const page = await signedInPage(context);
+    await page.evaluate(() => { window.demo.client.logout({ endSession: true, idTokenHint: false }); });
+    await page.waitForURL((url) => url.origin === provider.url);
+    const endSession = new URL(page.url());
+    assert.equal(endSession.searchParams.has('id_token_hint'), false);
+    assert.equal(endSession.searchParams.get('client_id'), CLIENT_ID);
+    assert.ok(!page.url().includes(issued.id_token.at(-1)));
     await context.close();
   });
 
@@ -169,6 +202,7 @@ describe('logout that leaves nothing behind', { timeout: 120_000 }, () => {
       await page.goto(url);
       await page.locator('#status', { hasText: /logged out at the provider|error/ }).waitFor();
       assert.equal(await page.textContent('#error-code'), expected, url === back ? 'genuine, then replayed' : 'tampered');
+      assert.deepEqual(await securityEvents(page, provider.url), expected ? [[expected, 'logout']] : [], 'one security event per refusal');
       assert.doesNotMatch(page.url(), /state=/, 'state removed from the address bar');
     }
     assert.deepEqual(await storageKeys(page), { local: [], session: [] });

@@ -1,12 +1,12 @@
 // End-to-end tests of the session after login (issue 4): renewal with rotating refresh
 // tokens, single flight in a tab and across tabs, the end of a session, and ID-token
 // signature and nonce checks. The demo app runs in headless Chromium against the real local
-// OpenID provider with 10 s access tokens. Tests wait for events, never for durations.
+// OpenID provider with 20 s access tokens. Tests wait for events, never for durations.
 import { strict as assert } from 'node:assert';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -15,7 +15,8 @@ let browser;
 
 before(async () => {
   site = await startSite();
-  provider = await startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '10', ID_TTL: '60' });
+  // 20 s tokens: renewal at half-life (10 s) meets the minimum interval between refreshes.
+  provider = await startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '20', ID_TTL: '60' });
   browser = await launchBrowser();
 });
 
@@ -99,7 +100,7 @@ function assertSerialisedRotation(log) {
 }
 
 describe('session: renewal, rotation, single flight, end of session, ID token checks', { timeout: 180_000 }, () => {
-  test('automatic renewal keeps a session past several 10 s lifetimes with rotating refresh tokens (specs §4, RFC 6749 §6)', async () => {
+  test('automatic renewal keeps a session past several 20 s lifetimes with rotating refresh tokens (specs §4, RFC 6749 §6)', async () => {
     const { context, tokens, log } = await openContext();
     const page = await signedInPage(context);
     await waitForEvents(page, 'refreshed', 4);
@@ -161,6 +162,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
     assert.equal(await outcome(page, 'refresh'), 'session_ended');
     const ended = await page.evaluate(() => window.demo.events.filter((e) => e.type === 'sessionEnded'));
     assert.deepEqual(ended, [{ type: 'sessionEnded', code: 'session_ended' }]);
+    assert.deepEqual(await securityEvents(page, provider.url), [['session_ended', 'refresh']]);
     assert.equal(await outcome(page, 'getAccessToken'), 'login_required');
     assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
     await assertNoTokenLeak(page, tokens);
@@ -175,6 +177,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
     const code = await page.evaluate(() => window.demo.client.fetch('http://127.0.0.1:1/steal').then(() => 'sent', (e) => e.code));
     assert.equal(code, 'origin_not_allowed');
     assert.equal(leaked, false, 'no request left the page');
+    assert.deepEqual(await securityEvents(page, provider.url), [['origin_not_allowed', 'config']]);
     await assertNoTokenLeak(page, tokens);
     await context.close();
   });
@@ -218,6 +221,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
     });
     const { page, code } = await signIn(context);
     assert.equal(code, 'id_token_signature_invalid');
+    assert.deepEqual(await securityEvents(page, provider.url), [['id_token_signature_invalid', 'id_token']]);
     assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
     await assertNoTokenLeak(page, tokens);
     await context.close();
@@ -248,6 +252,7 @@ describe('session: renewal, rotation, single flight, end of session, ID token ch
       });
       const { page, code } = await signIn(context);
       assert.equal(code || null, expected, 'the same re-signing with the true nonce is accepted');
+      assert.deepEqual(await securityEvents(page, provider.url), expected ? [[expected, 'id_token']] : []);
       await assertNoTokenLeak(page, tokens);
       await context.close();
     }

@@ -104,7 +104,7 @@ export function wireAttacks({ attacks, securityCount, securitySince, log }) {
           el('span', { className: 'why', text: known ? explainError(outcome.code).sentence : outcome.details }),
           el('span', { className: 'event', text: events.length
             ? `Security event: ${events.map((e) => `${e.code}${e.phase ? ` (${e.phase})` : ''}`).join(', ')}`
-            : 'Security event: none emitted by this build (client.on("security") arrives with the hardening issue).' }),
+            : 'Security event: none emitted.' }),
         );
         log('attack', `${title}: refused (${outcome.code}).`);
       }
