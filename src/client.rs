@@ -223,17 +223,20 @@ impl Client {
     }
 
     /// Removes expired and unreadable pending requests, then the oldest until at most
-    /// `keep` remain. Storage that cannot be read or written is left as it is: pruning never
-    /// fails the operation it runs in.
+    /// `keep` remain. Requests another client of this origin made (another issuer) are left
+    /// to that client. Storage that cannot be read or written is left as it is: pruning
+    /// never fails the operation it runs in.
     fn prune_pending(&self, now: u64, keep: usize) {
         let mut prefix = String::from(KEY_PREFIX);
         prefix.push_str("pending:");
         // Plain loops: iterator adapters over owned strings cost wasm size here.
         let mut records = Vec::new();
         for key in storage::keys_with_prefix(&prefix) {
-            let created = storage::get(&key)
-                .and_then(|text| PendingAuthorization::decode(&text).ok())
-                .map(|pending| pending.created_at);
+            let created = match storage::get(&key).map(|text| PendingAuthorization::decode(&text)) {
+                Some(Ok(pending)) if pending.issuer != self.metadata.issuer => continue,
+                Some(Ok(pending)) => Some(pending.created_at),
+                _ => None,
+            };
             records.push((key, created));
         }
         for key in pending::to_prune(records, now, self.config.pending_max_age, keep) {

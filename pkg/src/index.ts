@@ -17,24 +17,26 @@ export type { ErrorCode } from "./errors.js";
  * `JSON.parse`, `Response.prototype.text` or the like after this point sees nothing of
  * ours. What it can still do is in docs/tokens.md ("Script on the page").
  */
+// Evaluating this module never throws, even where one of these is missing (a server-side
+// import): a missing API fails the call that needs it, as a typed error or status 0.
 const root = globalThis;
 const apply = Reflect.apply;
-const fetchRef: typeof fetch = root.fetch.bind(root);
+const fetchRef = root.fetch?.bind(root) as typeof fetch;
 const parseJson = JSON.parse;
 const stringifyJson = JSON.stringify;
 const RequestRef = root.Request;
-const responseText = root.Response.prototype.text;
-const headersGet = root.Headers.prototype.get;
-const headersSet = root.Headers.prototype.set;
-const requestClone = RequestRef.prototype.clone;
-const requestHeaders = Object.getOwnPropertyDescriptor(RequestRef.prototype, "headers")?.get;
+const responseText = root.Response?.prototype.text;
+const headersGet = root.Headers?.prototype.get;
+const headersSet = root.Headers?.prototype.set;
+const requestClone = RequestRef?.prototype.clone;
+const requestHeaders = RequestRef && Object.getOwnPropertyDescriptor(RequestRef.prototype, "headers")?.get;
 const HeadersRef = root.Headers;
-const encoder = new root.TextEncoder();
-const encodeText = encoder.encode.bind(encoder);
-const subtle = root.crypto.subtle;
-const importKey = subtle.importKey.bind(subtle);
-const verifySignature = subtle.verify.bind(subtle);
-const atobRef = root.atob.bind(root);
+const encoder = root.TextEncoder && new root.TextEncoder();
+const encodeText = encoder?.encode.bind(encoder) as TextEncoder["encode"];
+const subtle = root.crypto?.subtle;
+const importKey = subtle?.importKey.bind(subtle) as SubtleCrypto["importKey"];
+const verifySignature = subtle?.verify.bind(subtle) as SubtleCrypto["verify"];
+const atobRef = root.atob?.bind(root) as typeof atob;
 const locks = root.navigator?.locks;
 const locksRequest = locks?.request.bind(locks);
 /** `response.text()` through the private reference. */

@@ -22,11 +22,11 @@ export type { ErrorCode } from "./errors.js";
  */
 const root = globalThis;
 const apply = Reflect.apply;
-const fetchRef: typeof fetch = root.fetch.bind(root);
+const fetchRef = root.fetch?.bind(root) as typeof fetch;
 const parseJson = JSON.parse;
 const HeadersRef = root.Headers;
-const headersSet = HeadersRef.prototype.set;
-const responseText = root.Response.prototype.text;
+const headersSet = HeadersRef?.prototype.set;
+const responseText = root.Response?.prototype.text;
 
 let ready: Promise<unknown> | undefined;
 

@@ -205,6 +205,12 @@ describe('hardening from the security review (issue 11)', { timeout: 240_000 }, 
     await page.goto(`${site.url}/`);
     await page.locator('#status', { hasText: 'ready' }).waitFor();
     const run = await page.evaluate(() => {
+      // A live pending login of another client of this origin (another issuer) is its own.
+      const foreign = new URLSearchParams({
+        s: 'foreign', v: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', i: 'https://other.example',
+        r: `${location.origin}/callback.html`, c: 'openid', a: String(Math.floor(Date.now() / 1000)),
+      });
+      sessionStorage.setItem('browser-oauth:pending:foreign', foreign.toString());
       const failures = new Set();
       for (let i = 0; i < 100_000; i += 1) {
         try {
@@ -213,10 +219,12 @@ describe('hardening from the security review (issue 11)', { timeout: 240_000 }, 
           failures.add(error.code ?? String(error));
         }
       }
-      return { failures: [...failures], pending: Object.keys(sessionStorage).filter((k) => k.startsWith('browser-oauth:pending:')).length };
+      const ours = Object.keys(sessionStorage).filter((k) => k.startsWith('browser-oauth:pending:') && k !== 'browser-oauth:pending:foreign');
+      return { failures: [...failures], pending: ours.length, foreign: sessionStorage.getItem('browser-oauth:pending:foreign') !== null };
     });
     assert.deepEqual(run.failures, [], 'every call stored its request');
     assert.ok(run.pending >= 1 && run.pending <= 8, `${run.pending} pending records`);
+    assert.ok(run.foreign, "another client's pending login is left alone");
     await page.close();
     const signedIn = await signedInPage(context);
     assert.deepEqual(await securityEvents(signedIn), []);

@@ -88,6 +88,8 @@ describe('the browser-oauth package in Chromium', () => {
       const client = await window.pkg.createClient({
         issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', scope: 'openid profile', metadata: md,
       });
+      const security = [];
+      client.on('security', (event) => security.push([event.code, event.phase, event.issuer]));
       const url = new URL(client.authorizationUrl({ returnTo: '/inbox', extraParams: { prompt: 'login' } }));
       let reserved;
       try {
@@ -118,6 +120,7 @@ describe('the browser-oauth package in Chromium', () => {
         left: Object.keys(sessionStorage),
         reserved,
         user: client.user() ?? null,
+        security,
       };
     }, metadata());
     const tokenEndpoint = 'https://as.example/token';
@@ -134,6 +137,8 @@ describe('the browser-oauth package in Chromium', () => {
     assert.equal(outcome.exchange, 'network_error:true', 'exchangeCode sends the held code to the token endpoint');
     assert.deepEqual(outcome.left, [`browser-oauth:pending:${outcome.params.state}`], 'only the other login is still pending');
     assert.equal(outcome.user, null, 'no user before login');
+    assert.deepEqual(outcome.security, [['state_mismatch', 'callback', 'https://as.example']],
+      'one security event: the replay (a misused option and a network failure are not refusals)');
   });
 
   test('logout announces itself on the browser-oauth channel, which the OAuth 1.0a entry wipes on (issue 5 item 5)', async () => {
@@ -158,6 +163,8 @@ describe('the browser-oauth package in Chromium', () => {
       const other = { ...md, issuer: 'https://other.example', authorization_endpoint: 'https://other.example/authorize', token_endpoint: 'https://other.example/token' };
       const a = await window.pkg.createClient({ issuer: md.issuer, clientId: 'spa', redirectUri, metadata: md });
       const b = await window.pkg.createClient({ issuer: other.issuer, clientId: 'spa', redirectUri, metadata: other });
+      const security = [];
+      b.on('security', (event) => security.push([event.code, event.phase, event.issuer]));
       const state = new URL(a.authorizationUrl()).searchParams.get('state');
       // Client B (another issuer) is handed A's genuine response: state and iss match A's request.
       const callback = `${redirectUri}?code=c0de&state=${state}&iss=${encodeURIComponent(md.issuer)}`;
@@ -166,10 +173,10 @@ describe('the browser-oauth package in Chromium', () => {
         await b.exchangeCode();
         return 'exchanged';
       } catch (error) {
-        return error.code;
+        return [error.code, security];
       }
     }, metadata());
-    assert.equal(code, 'iss_mismatch');
+    assert.deepEqual(code, ['iss_mismatch', [['iss_mismatch', 'callback', 'https://other.example']]]);
     assert.deepEqual(requests.slice(before), [], 'no request reached any token endpoint');
   });
 });

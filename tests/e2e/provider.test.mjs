@@ -291,7 +291,7 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
     assert.equal(callback.searchParams.get('code'), null);
   });
 
-  it('harness: assertNoTokenLeak finds a secret in the URL, storage, cookies, history state or window.name', async () => {
+  it('harness: assertNoTokenLeak finds a secret in the URL, storage, cookies, history state, window.name or an event payload', async () => {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -304,11 +304,12 @@ describe('local OpenID provider', { timeout: 120_000 }, () => {
         documentCookie: (s) => { document.cookie = `k=${s}`; },
         historyState: (s) => window.history.replaceState({ s }, ''),
         windowName: (s) => { window.name = s; },
+        events: (s) => { window.demo = { events: [{ type: 'security', code: 'state_mismatch', detail: s }] }; },
       };
       for (const [where, fn] of Object.entries(plant)) {
         await page.goto(pageUrl);
         await context.clearCookies();
-        await page.evaluate(() => { window.localStorage.clear(); window.sessionStorage.clear(); window.name = ''; });
+        await page.evaluate(() => { window.localStorage.clear(); window.sessionStorage.clear(); window.name = ''; delete window.demo; });
         const secret = randomBytes(24).toString('base64url');
         await assertNoTokenLeak(page, [secret]);
         await page.evaluate(`(${fn})(${JSON.stringify(secret)})`);
