@@ -11,6 +11,7 @@ const files = [
   ['JS glue', 'pkg/wasm/browser_oauth.js', true],
   ['wrapper index', 'pkg/dist/index.js', true],
   ['wrapper errors', 'pkg/dist/errors.js', true],
+  ['wrapper popup', 'pkg/dist/popup-window.js', true],
 ];
 
 // The OAuth 1.0a entry (`browser-oauth/oauth1`): its own wasm and glue; it shares only
@@ -19,6 +20,15 @@ const oauth1Files = [
   ['oauth1 wasm', 'pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm', false],
   ['oauth1 JS glue', 'pkg/wasm-oauth1/browser_oauth_oauth1.js', true],
   ['oauth1 wrapper', 'pkg/dist/oauth1.js', true],
+];
+
+// Loaded only when used, on top of the main entry: the opener's half of the popup login
+// (imported by client.loginPopup once the popup is open), the redirect page's half
+// (`browser-oauth/popup`), and the React binding (`browser-oauth/react`, which imports the latter).
+const extraFiles = [
+  ['popup login', 'pkg/dist/popup-login.js', true],
+  ['popup callback', 'pkg/dist/popup.js', true],
+  ['react entry', 'pkg/dist/react.js', true],
 ];
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -43,4 +53,12 @@ for (const r of oauth1Rows) {
 }
 const oauth1Shipped = oauth1Rows.reduce((sum, r) => sum + r.minGzip, 0) + rows.find((r) => r.name === 'wrapper errors').minGzip;
 console.log(`oauth1 entry (minified, gzipped, with errors.js): ${oauth1Shipped} bytes = ${(oauth1Shipped / 1024).toFixed(1)} KB; only for apps that import browser-oauth/oauth1`);
-console.log(JSON.stringify({ figure: 'size', rows, totalMinGzip: shipped, budget: BUDGET_GZIP, oauth1Rows, oauth1MinGzip: oauth1Shipped }));
+const extraRows = extraFiles.map(measure);
+for (const r of extraRows) {
+  console.log(`${r.name.padEnd(16)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.min, 9)}${pad(r.minGzip, 10)}  ${r.path}`);
+}
+const extra = (name) => extraRows.find((r) => r.name === name).minGzip;
+console.log(`popup login (minified, gzipped): ${extra('popup login')} bytes, loaded by client.loginPopup only; its redirect page adds ${extra('popup callback')} bytes (browser-oauth/popup, no wasm)`);
+const react = extra('react entry') + extra('popup callback');
+console.log(`react entry (minified, gzipped, with popup.js): ${react} bytes = ${(react / 1024).toFixed(1)} KB on top of the main entry; only for apps that import browser-oauth/react`);
+console.log(JSON.stringify({ figure: 'size', rows, totalMinGzip: shipped, budget: BUDGET_GZIP, oauth1Rows, oauth1MinGzip: oauth1Shipped, extraRows, reactMinGzip: react }));

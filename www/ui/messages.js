@@ -47,6 +47,10 @@ const MESSAGES = {
   storage_unavailable: ['sessionStorage is not available (disabled, full or blocked).', 'Allow site storage for this site, then try again.'],
   random_unavailable: ['Secure randomness is not available, and there is no weaker fallback.', 'Use a current browser.'],
   signing_failed: ['The request could not be signed.', 'Check the signing backend.'],
+  untrusted_popup_message: ['A message pretending to be the login popup\'s answer came from another window or site; it was ignored.', 'Nothing to do: the real login goes on. Report it if it repeats.'],
+  popup_blocked: ['The browser blocked the login popup.', 'Allow popups for this site, or start the login from a button click.'],
+  popup_closed: ['The login popup was closed before the login finished.', 'Log in again and finish in the popup.'],
+  popup_timeout: ['The login popup did not finish in time.', 'Log in again.'],
 };
 
 /**
