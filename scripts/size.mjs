@@ -22,6 +22,15 @@ const oauth1Files = [
   ['oauth1 wrapper', 'pkg/dist/oauth1.js', true],
 ];
 
+// DPoP and persistence (`dpop` or `persist` set): the wrapper then loads pkg/dist/dpop.js and
+// the `dpop` build of the wasm *instead of* the default wasm (the default glue stays, as the
+// wrapper's static import). Apps that set neither never download these files.
+const dpopFiles = [
+  ['dpop wasm', 'pkg/wasm-dpop/browser_oauth_dpop_bg.wasm', false],
+  ['dpop JS glue', 'pkg/wasm-dpop/browser_oauth_dpop.js', true],
+  ['dpop wrapper', 'pkg/dist/dpop.js', true],
+];
+
 // Loaded only when used, on top of the main entry: the opener's half of the popup login
 // (imported by client.loginPopup once the popup is open), the redirect page's half
 // (`browser-oauth/popup`), and the React binding (`browser-oauth/react`, which imports the latter).
@@ -53,6 +62,12 @@ for (const r of oauth1Rows) {
 }
 const oauth1Shipped = oauth1Rows.reduce((sum, r) => sum + r.minGzip, 0) + rows.find((r) => r.name === 'wrapper errors').minGzip;
 console.log(`oauth1 entry (minified, gzipped, with errors.js): ${oauth1Shipped} bytes = ${(oauth1Shipped / 1024).toFixed(1)} KB; only for apps that import browser-oauth/oauth1`);
+const dpopRows = dpopFiles.map(measure);
+for (const r of dpopRows) {
+  console.log(`${r.name.padEnd(16)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.min, 9)}${pad(r.minGzip, 10)}  ${r.path}`);
+}
+const dpopShipped = shipped - rows.find((r) => r.name === 'wasm').minGzip + dpopRows.reduce((sum, r) => sum + r.minGzip, 0);
+console.log(`dpop+persist (minified, gzipped, what an app with dpop or persist loads): ${dpopShipped} bytes = ${(dpopShipped / 1024).toFixed(1)} KB, +${dpopShipped - shipped} bytes over the default; apps without dpop or persist pay nothing`);
 const extraRows = extraFiles.map(measure);
 for (const r of extraRows) {
   console.log(`${r.name.padEnd(16)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.min, 9)}${pad(r.minGzip, 10)}  ${r.path}`);
@@ -61,4 +76,4 @@ const extra = (name) => extraRows.find((r) => r.name === name).minGzip;
 console.log(`popup login (minified, gzipped): ${extra('popup login')} bytes, loaded by client.loginPopup only; its redirect page adds ${extra('popup callback')} bytes (browser-oauth/popup, no wasm)`);
 const react = extra('react entry') + extra('popup callback');
 console.log(`react entry (minified, gzipped, with popup.js): ${react} bytes = ${(react / 1024).toFixed(1)} KB on top of the main entry; only for apps that import browser-oauth/react`);
-console.log(JSON.stringify({ figure: 'size', rows, totalMinGzip: shipped, budget: BUDGET_GZIP, oauth1Rows, oauth1MinGzip: oauth1Shipped, extraRows, reactMinGzip: react }));
+console.log(JSON.stringify({ figure: 'size', rows, totalMinGzip: shipped, budget: BUDGET_GZIP, oauth1Rows, oauth1MinGzip: oauth1Shipped, extraRows, reactMinGzip: react, dpopRows, dpopMinGzip: dpopShipped }));

