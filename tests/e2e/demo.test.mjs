@@ -253,6 +253,64 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
   });
 });
 
+describe('the demo with DPoP and persistence', { timeout: 90_000 }, () => {
+  test('bound tokens, the DPoP replay refused by the provider, a reload restores, logout empties IndexedDB', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+      issuer: provider.url,
+      clientId: 'browser-oauth-dpop',
+      redirectUri: `${site.url}/callback.html`,
+      postLogoutRedirectUri: `${site.url}/`,
+      dpop: true,
+      persist: 'browser',
+    });
+    const tokens = [];
+    context.on('response', async (response) => {
+      if (response.request().method() !== 'POST' || response.url() !== `${provider.url}/token`) return;
+      const body = await response.json().catch(() => ({}));
+      for (const name of ['access_token', 'refresh_token', 'id_token']) if (body[name]) tokens.push(body[name]);
+    });
+    const problems = [];
+    const { page } = await signInThroughApp(context, site.url);
+    watchConsole(page, problems);
+    assert.equal(await page.textContent('#status'), 'signed in');
+    assert.match(await page.textContent('#binding'), /^DPoP: tokens bound .*IndexedDB/);
+    assert.equal(await page.isChecked('#toggle-dpop'), true);
+    assert.equal(await page.inputValue('#persist-mode'), 'browser');
+
+    await page.click('#attack-dpop');
+    const result = page.locator('#attack-results li[data-attack="attack-dpop"]');
+    await result.waitFor();
+    assert.match(await result.getAttribute('data-code'), /^HTTP 4\d\d$/, 'the provider refused the token without its proof');
+    assert.match(await result.locator('.why').textContent(), /non-extractable key/);
+    await page.locator('#storage-idb-count', { hasText: /^[1-9]/ }).waitFor();
+    const idb = await texts(page, '#storage-idb li .what');
+    assert.ok(idb.some((what) => /CryptoKey ECDSA, private, extractable: false/.test(what)), idb.join(' | '));
+    assert.match(await page.textContent('#storage-verdict'), /^No token/);
+    await assertNothingLeaks(page, tokens);
+    await shot(page, '15-dpop-persist');
+
+    await page.reload();
+    await page.locator('#status', { hasText: /signed in|ready|error/ }).waitFor();
+    assert.equal(await page.textContent('#status'), 'signed in', 'the reload restored the session');
+    assert.equal(await page.textContent('#user-sub'), 'alice');
+    assert.ok((await timelineKinds(page)).includes('restored'));
+    assert.match(await page.textContent('#lifetime-text'), /^Access token valid until/);
+    await assertNothingLeaks(page, tokens);
+    await shot(page, '16-dpop-restored');
+
+    await page.click('#logout');
+    await page.locator('#status', { hasText: 'logged out' }).waitFor();
+    await assertSessionCleared(page);
+    await page.locator('#storage-idb-count', { hasText: /^0$/ }).waitFor();
+    await assertStorageEmpty(page);
+    await assertNothingLeaks(page, tokens);
+    await shot(page, '17-dpop-logged-out');
+    assert.deepEqual(problems, [], 'no console error and no failed request on the demo site');
+    await context.close();
+  });
+});
+
 describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
   test('login, a signed request, attacks, reload of the callback, logout: panels and no credential on screen', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -51,6 +51,9 @@ const MESSAGES = {
   popup_blocked: ['The browser blocked the login popup.', 'Allow popups for this site, or start the login from a button click.'],
   popup_closed: ['The login popup was closed before the login finished.', 'Log in again and finish in the popup.'],
   popup_timeout: ['The login popup did not finish in time.', 'Log in again.'],
+  dpop_not_bound: ['DPoP was asked for, but the provider issued tokens that are not bound to this browser\'s key.', 'Enable DPoP for this client at the provider, or set dpop: "optional".'],
+  dpop_nonce_rejected: ['The server refused the DPoP proof\'s nonce again after one retry.', 'Try again later; if it repeats, check the server\'s DPoP nonce handling.'],
+  persisted_session_invalid: ['The stored session was tampered with, is from another client or issuer, or its key is gone; it was removed.', 'Log in again.'],
 };
 
 /**
