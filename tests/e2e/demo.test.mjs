@@ -4,10 +4,9 @@
 // DOM or in storage, and writes a screenshot to $DEMO_SHOTS (default demo-shots/, git-ignored;
 // `make demo-shots` fills it).
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import {
   assertNoTokenLeak, launchBrowser, OAUTH1_CONSUMER, signInThroughApp, startOAuth1Provider, startProvider, startSite,
@@ -172,11 +171,11 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
   test('attacks: each refused with its typed error and explanation, before any token request; the session survives', async () => {
     const before = tokenRequests.length;
     const expected = {
-      'attack-replay': ['state_mismatch', /already used, tampered with/],
-      'attack-state': ['state_mismatch', /already used, tampered with/],
-      'attack-iss': ['iss_mismatch', /mix-up attack/],
-      'attack-return-to': ['unsafe_return_to', /open redirect/],
-      'attack-origin': ['origin_not_allowed', /only sent to origins on allowedOrigins/],
+      'attack-replay': ['state_mismatch', /does not belong to a sign-in started in this tab, or it was already used/],
+      'attack-state': ['state_mismatch', /does not belong to a sign-in started in this tab, or it was already used/],
+      'attack-iss': ['iss_mismatch', /came from a different provider/],
+      'attack-return-to': ['unsafe_return_to', /not a path on this site/],
+      'attack-origin': ['origin_not_allowed', /not allowed to send it to/],
     };
     for (const [id, [code, why]] of Object.entries(expected)) {
       await page.click(`#${id}`);
@@ -208,8 +207,8 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
     await page.click('#login');
     await page.locator('#error-code', { hasText: 'unsafe_return_to' }).waitFor();
     assert.equal(await page.isVisible('#error-box'), true);
-    assert.match(await page.textContent('#error-explain'), /not a path on this site.*open redirect/);
-    assert.match(await page.textContent('#error-next'), /^What to do: Use a same-origin path/);
+    assert.match(await page.textContent('#error-explain'), /not a path on this site/);
+    assert.match(await page.textContent('#error-next'), /^What to do: Pass returnTo as a same-origin path/);
     await shot(page, '05-error');
     await page.fill('#return-to', '/?welcome');
   });
@@ -405,19 +404,4 @@ describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
     assert.deepEqual(problems, [], 'no console error and no failed request on the demo site');
     await context.close();
   });
-});
-
-test('the demo explains every ErrorCode in a sentence with a next step (until describeError replaces its table)', async () => {
-  const declarations = readFileSync(fileURLToPath(new URL('../../pkg/wasm/browser_oauth.d.ts', import.meta.url)), 'utf8');
-  const union = /export type ErrorCode =([^;]*);/.exec(declarations)?.[1] ?? '';
-  const codes = [...union.matchAll(/"(\w+)"/g)].map((m) => m[1]);
-  assert.ok(codes.length > 30, 'the ErrorCode union was read');
-  const { explainError } = await import('../../www/ui/messages.js');
-  const unknown = explainError('not_a_code');
-  for (const code of codes) {
-    const { sentence, next } = explainError(code);
-    assert.notEqual(sentence, unknown.sentence, `${code} has its own sentence`);
-    assert.match(sentence, /^\S.{10,}\.$/, code);
-    assert.match(next, /^\S.{10,}\.$/, code);
-  }
 });
