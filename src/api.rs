@@ -125,6 +125,13 @@ impl WasmClient {
         step(self.inner.logout(options))
     }
 
+    /// The wrapper ignored a message claiming to be the login popup's answer (another window
+    /// or origin): queue its security event.
+    #[wasm_bindgen(js_name = untrustedPopupMessage)]
+    pub fn untrusted_popup_message(&mut self) {
+        self.inner.untrusted_popup_message()
+    }
+
     /// Another tab logged out: revoke this tab's tokens and wipe; returns the first step.
     #[wasm_bindgen(js_name = remoteLogout)]
     pub fn remote_logout(&mut self) -> Result<String, JsValue> {

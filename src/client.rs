@@ -559,6 +559,12 @@ impl Client {
         self.logout_step()
     }
 
+    /// A message claiming to be the login popup's answer came from another window or origin
+    /// and was ignored: queue its security event.
+    pub fn untrusted_popup_message(&mut self) {
+        self.note(Phase::Callback, Code::UntrustedPopupMessage);
+    }
+
     /// Another tab of this client logged out: take the tokens out, revoke them (each tab
     /// holds its own), clear storage, and emit `logout` if a session was held. Returns the
     /// first step of that plan ([`Logout::follow`]: no broadcast, no redirect).

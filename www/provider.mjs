@@ -91,7 +91,7 @@ function demoClient(appOrigin) {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: [`${appOrigin}/callback.html`, `${appOrigin}/tests/callback.html`],
+    redirect_uris: [`${appOrigin}/callback.html`, `${appOrigin}/tests/callback.html`, `${appOrigin}/tests/pages/popup.html`],
     post_logout_redirect_uris: [`${appOrigin}/`, `${appOrigin}/tests/logout.html`],
   };
 }

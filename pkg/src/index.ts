@@ -7,6 +7,7 @@
 import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmClient } from "../wasm/browser_oauth.js";
 import { BrowserOAuthError, typed } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
+import { openPopup } from "./popup-window.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
@@ -221,6 +222,12 @@ export interface LoginOptions {
   extraParams?: Record<string, string>;
 }
 
+/** Options of a popup login. */
+export interface PopupLoginOptions extends LoginOptions {
+  /** Seconds to wait for the popup's answer before closing it with `popup_timeout`; default 300. */
+  timeoutSeconds?: number;
+}
+
 /** The outcome of a successful `handleRedirect`. */
 export interface RedirectResult {
   /** The `returnTo` given to `login`, already checked to be a same-origin path. */
@@ -309,6 +316,15 @@ export interface Client {
    * so it works inside a click handler.
    */
   login(options?: LoginOptions): void;
+  /**
+   * Logs in without leaving the page: opens the authorization request in a popup (call it
+   * from a click handler, or the browser blocks it: `popup_blocked`). The redirect page in
+   * the popup hands the response back (`handlePopupCallback` from `browser-oauth/popup`);
+   * this page validates it and exchanges the code, with the checks of `handleRedirect`.
+   * Rejects with `popup_closed` when the user closes the popup, `popup_timeout` after
+   * `timeoutSeconds`. The redirect URI must be on this page's origin.
+   */
+  loginPopup(options?: PopupLoginOptions): Promise<RedirectResult>;
   /** Builds the authorization URL and stores the pending request, without navigating. */
   authorizationUrl(options?: LoginOptions): string;
   /**
@@ -483,22 +499,46 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   }
   const authorizationUrl = (options: LoginOptions = {}): string =>
     call(() => core.login(stringifyJson(options)));
+  const exchangeCode = async (): Promise<RedirectResult> => {
+    const result = (await run(() => core.exchangeCode())) as Partial<RedirectResult>;
+    return { returnTo: result.returnTo, scope: result.scope ?? "" };
+  };
+  const validateCallback = (url: string): void => {
+    call(() => core.validateCallback(url));
+  };
   return {
     authorizationUrl,
     login(options) {
       window.location.assign(authorizationUrl(options));
     },
+    loginPopup({ timeoutSeconds = 300, ...options } = {}) {
+      const origin = new URL(config.redirectUri).origin;
+      if (origin !== location.origin) {
+        return Promise.reject(new BrowserOAuthError("invalid_config", "loginPopup needs a redirect URI on this origin"));
+      }
+      const popup = openPopup();
+      if (popup === null) return Promise.reject(new BrowserOAuthError("popup_blocked", "the browser blocked the login popup"));
+      return import("./popup-login.js").then(
+        ({ completePopupLogin }) => completePopupLogin(popup, {
+          authorize: () => authorizationUrl(options),
+          origin,
+          timeoutMs: timeoutSeconds * 1000,
+          validate: validateCallback,
+          exchange: exchangeCode,
+          ignored: () => call(() => core.untrustedPopupMessage()),
+        }),
+        (error: unknown) => {
+          popup.close();
+          throw error;
+        },
+      );
+    },
     async handleRedirect(url = window.location.href) {
       const result = (await run(() => core.beginRedirect(url))) as Partial<RedirectResult>;
       return { returnTo: result.returnTo, scope: result.scope ?? "" };
     },
-    validateCallback(url) {
-      call(() => core.validateCallback(url));
-    },
-    async exchangeCode() {
-      const result = (await run(() => core.exchangeCode())) as Partial<RedirectResult>;
-      return { returnTo: result.returnTo, scope: result.scope ?? "" };
-    },
+    validateCallback,
+    exchangeCode,
     user() {
       const claims = core.user();
       return claims === undefined ? undefined : (parseJson(claims) as UserClaims);

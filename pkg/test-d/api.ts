@@ -9,9 +9,11 @@ import {
   type ClientEvents,
   type ErrorCode,
   type PkcePair,
+  type PopupLoginOptions,
   type RedirectResult,
   type SecurityPhase,
 } from "../src/index.js";
+import { handlePopupCallback } from "../src/popup.js";
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const assertType = <T extends true>(): T => true as T;
@@ -21,6 +23,10 @@ assertType<Equals<PkcePair["method"], "S256">>();
 assertType<Equals<Awaited<ReturnType<typeof createClient>>, Client>>();
 assertType<Equals<Awaited<ReturnType<Client["handleRedirect"]>>, RedirectResult>>();
 assertType<Equals<BrowserOAuthError["code"], ErrorCode>>();
+assertType<Equals<Awaited<ReturnType<Client["loginPopup"]>>, RedirectResult>>();
+assertType<Equals<PopupLoginOptions["timeoutSeconds"], number | undefined>>();
+assertType<Equals<ReturnType<typeof handlePopupCallback>, boolean>>();
+const popupCodes: ErrorCode[] = ["popup_blocked", "popup_closed", "popup_timeout"];
 // Security events carry exactly these five fields: no token, code, state or response.
 assertType<Equals<keyof ClientEvents["security"], "type" | "code" | "phase" | "time" | "issuer">>();
 assertType<Equals<ClientEvents["security"]["code"], ErrorCode>>();
@@ -47,6 +53,9 @@ async function usage(): Promise<void> {
   await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb", trustedAudiences: ["https://api.example"] });
   // @ts-expect-error: only query and fragment response modes
   await createClient({ issuer: "x", clientId: "y", redirectUri: "z", responseMode: "form_post" });
+  await client.loginPopup({ returnTo: "/inbox", timeoutSeconds: 120 });
+  // @ts-expect-error: loginPopup takes no target window
+  await client.loginPopup({ window: "x" });
   try {
     await client.handleRedirect();
   } catch (error) {
@@ -57,4 +66,4 @@ async function usage(): Promise<void> {
     }
   }
 }
-void code, wrong, usage;
+void code, wrong, popupCodes, usage;

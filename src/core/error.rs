@@ -11,7 +11,8 @@
 //!   the provider or an attacker sent something that breaks a rule in specs.md;
 //! - the provider said no (`access_denied`, `authorization_error`, `token_error`): the provider's
 //!   own `error` string travels as data in [`ServerDetail`], never as our code;
-//! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`).
+//! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`,
+//!   and the login popup's `popup_blocked`, `popup_closed`, `popup_timeout`).
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -131,6 +132,9 @@ error_codes! {
     TemporaryTokenMismatch = "temporary_token_mismatch", "no pending OAuth 1.0a request matches the callback's oauth_token";
     /// The OAuth 1.0a callback has no `oauth_verifier` (RFC 5849 §2.2).
     MissingVerifier = "missing_verifier", "the callback has no oauth_verifier";
+    /// A message claiming to be the login popup's answer came from another window or
+    /// origin; it was ignored (reported as a security event only, never thrown).
+    UntrustedPopupMessage = "untrusted_popup_message", "a popup answer from another window or origin was ignored";
     // --- the provider said no ---
     /// The user or the provider refused the authorization (`error=access_denied`).
     AccessDenied = "access_denied", "the authorization was refused";
@@ -142,6 +146,12 @@ error_codes! {
     /// the session is over and its tokens are wiped.
     SessionEnded = "session_ended", "the provider ended the session; log in again";
     // --- the environment failed ---
+    /// The browser refused to open the login popup (`loginPopup` must run in a click handler).
+    PopupBlocked = "popup_blocked", "the browser blocked the login popup";
+    /// The user closed the login popup before the provider answered.
+    PopupClosed = "popup_closed", "the login popup was closed before the login finished";
+    /// No answer came back from the login popup within its time limit; the popup is closed.
+    PopupTimeout = "popup_timeout", "the login popup did not finish in time";
     /// fetch failed or timed out. For a token request the error says whether the code was sent.
     NetworkError = "network_error", "the request to the provider failed";
     /// sessionStorage is missing, disabled or full.

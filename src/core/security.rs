@@ -78,7 +78,8 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
         | CallbackNotConfirmed
         | InvalidCredentialsResponse
         | TemporaryTokenMismatch
-        | MissingVerifier => Some(during),
+        | MissingVerifier
+        | UntrustedPopupMessage => Some(during),
         _ => None,
     }
 }
@@ -132,6 +133,11 @@ mod tests {
             (Code::StateMismatch, Phase::Callback, Phase::Callback),
             (Code::IssMismatch, Phase::Callback, Phase::Callback),
             (Code::DuplicateParameter, Phase::Callback, Phase::Callback),
+            (
+                Code::UntrustedPopupMessage,
+                Phase::Callback,
+                Phase::Callback,
+            ),
             (Code::NonceMismatch, Phase::Token, Phase::IdToken),
             (
                 Code::IdTokenSignatureInvalid,
