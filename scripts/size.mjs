@@ -182,6 +182,10 @@ async function measure(path) {
 const rows = [];
 for (const path of PATHS) rows.push(await measure(path));
 const signedIn = rows.find((r) => r.name === 'signed-in');
+// The main entry is not optional: without it there is nothing to compare (run `make build`).
+for (const r of rows.slice(0, 2)) {
+  if (!r.built) throw new Error(`size: the ${r.name} page cannot be measured: ${r.why}; run 'make build'`);
+}
 
 const pad = (v, n) => String(v).padStart(n);
 console.log(
