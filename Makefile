@@ -6,6 +6,9 @@ WASM := scripts/wasm
 WASM_PACK_FLAGS := --target web --out-dir pkg/wasm --out-name browser_oauth --no-pack
 # The OAuth 1.0a entry (`browser-oauth/oauth1`): the same crate with the `oauth1` feature.
 WASM_PACK_FLAGS_OAUTH1 := --target web --out-dir pkg/wasm-oauth1 --out-name browser_oauth_oauth1 --no-pack
+# The DPoP and persistence build (loaded by the wrapper only when `dpop` or `persist` is set):
+# the OAuth 2 client plus the `dpop` feature.
+WASM_PACK_FLAGS_DPOP := --target web --out-dir pkg/wasm-dpop --out-name browser_oauth_dpop --no-pack
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: fuzz setup build test lint test-native test-browser test-ts test-e2e test-bench size demo bench clean
@@ -21,7 +24,9 @@ build: setup
 	@test -f pkg/wasm/browser_oauth_bg.wasm
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
-	@node scripts/pin-glue.mjs pkg/wasm/browser_oauth.js pkg/wasm-oauth1/browser_oauth_oauth1.js
+	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_DPOP) -- --features dpop 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
+	@test -f pkg/wasm-dpop/browser_oauth_dpop_bg.wasm
+	@node scripts/pin-glue.mjs pkg/wasm/browser_oauth.js pkg/wasm-oauth1/browser_oauth_oauth1.js pkg/wasm-dpop/browser_oauth_dpop.js
 	@cd pkg && tsc -p .
 
 ## Every test layer; any failure fails the target.
@@ -30,12 +35,13 @@ test: build
 	@echo "== all test layers passed"
 
 lint:
-	@echo "== lint: cargo fmt --check, clippy host + wasm32 (both entries), core purity"
+	@echo "== lint: cargo fmt --check, clippy host + wasm32 (every entry), core purity"
 	cargo fmt --check
 	cargo clippy --quiet --all-targets -- -D warnings
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release -- -D warnings
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release --features oauth1 -- -D warnings
+	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release --features dpop -- -D warnings
 	@! grep -rnE '^[^/]*\b(wasm_bindgen|js_sys|web_sys)\b' src/core || { echo "src/core must not use web APIs"; exit 1; }
 	@echo "lint: ok"
 
@@ -82,4 +88,4 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 clean:
-	rm -rf target pkg/wasm pkg/wasm-oauth1 pkg/dist node_modules .wasm-route .venv
+	rm -rf target pkg/wasm pkg/wasm-oauth1 pkg/wasm-dpop pkg/dist node_modules .wasm-route .venv

@@ -30,8 +30,8 @@ const CONFIG = "{ issuer: 'https://id.example', clientId: 'app', redirectUri: 'h
 
 /**
  * Each path: the app source (resolved against pkg/ as `browser-oauth`), the subpath exports
- * it needs, the wasm it instantiates (relative to pkg/), and whether the lazily imported
- * chunks count (an option that loads a module on demand: the app using it downloads it).
+ * it needs, the wasm it instantiates (relative to pkg/), and `lazy`: the modules the wrapper
+ * imports on demand that this path loads (a chunk counts when it holds one of them).
  */
 const PATHS = [
   {
@@ -65,7 +65,7 @@ const PATHS = [
     entries: ['.'],
     needs: ['dist/dpop.js', 'wasm-dpop/browser_oauth_dpop_bg.wasm'],
     wasm: ['wasm-dpop/browser_oauth_dpop_bg.wasm'],
-    lazy: true,
+    lazy: ['pkg/dist/dpop.js'],
   },
   {
     name: 'popup login',
@@ -74,7 +74,7 @@ const PATHS = [
     entries: ['.'],
     needs: ['dist/popup-login.js'],
     wasm: [MAIN_WASM],
-    lazy: true,
+    lazy: ['pkg/dist/popup-login.js'],
   },
   {
     name: 'popup page',
@@ -125,11 +125,12 @@ function missing(path) {
 
 /**
  * Bundles the path's app with esbuild and returns the JS chunks it loads: the entry chunk,
- * its static imports and, when `lazy`, the chunks it imports on demand.
+ * its static imports and the on-demand chunks that hold a module named in `lazy`.
  */
 async function bundle(path) {
   const result = await build({
     stdin: { contents: path.source, resolveDir: ROOT, sourcefile: `${path.name}.mjs`, loader: 'js' },
+    absWorkingDir: ROOT,
     bundle: true,
     minify: true,
     splitting: true,
@@ -151,7 +152,8 @@ async function bundle(path) {
     seen.add(o);
     for (const i of outputs[o].imports) {
       if (i.external) continue;
-      if (i.kind === 'import-statement' || (path.lazy && i.kind === 'dynamic-import')) walk(i.path);
+      const wanted = Object.keys(outputs[i.path]?.inputs ?? {}).some((input) => (path.lazy ?? []).some((m) => input.endsWith(m)));
+      if (i.kind === 'import-statement' || (i.kind === 'dynamic-import' && wanted)) walk(i.path);
     }
   };
   walk(entry);

@@ -14,6 +14,9 @@ use crate::core::pkce::{self, CodeVerifier};
 use crate::core::resource;
 use crate::web::random;
 
+#[cfg(feature = "dpop")]
+mod dpop;
+
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_CODE_TYPE: &str = TS_ERROR_CODE;
 

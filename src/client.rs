@@ -31,10 +31,16 @@ use crate::core::pending::{self, KEY_PREFIX, MAX_PENDING, PendingAuthorization, 
 use crate::core::resource;
 use crate::core::security::{self, Phase, SecurityEvent};
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
-use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
+use crate::core::silent;
+use crate::core::token::{
+    FormPost, TokenSet, TokenTypes, build_code_exchange, process_token_response_as,
+};
 use crate::core::url::{Url, find_pair, parse_unique_pairs};
 use crate::web::timer::Timer;
 use crate::web::{page, random, storage};
+
+#[cfg(feature = "dpop")]
+mod dpop;
 
 /// One configured client: its settings, the provider's metadata, the session, the
 /// operation in progress and the session timer.
@@ -50,6 +56,9 @@ pub struct Client {
     /// Refusals since the last [`Client::events`], for the `security` event.
     security: Vec<SecurityEvent>,
     timer: Timer,
+    /// DPoP and persistence (the `dpop` build only).
+    #[cfg(feature = "dpop")]
+    ext: dpop::State,
 }
 
 /// A request for the wrapper to send: a GET, or a form POST when `body` is given.
@@ -152,6 +161,10 @@ impl Client {
         wake: js_sys::Function,
     ) -> Result<Client> {
         let mut config = Config::parse(config_json)?;
+        #[cfg_attr(not(feature = "dpop"), allow(unused_mut))]
+        let mut session = Session::new(config.session, &config.scope);
+        #[cfg(feature = "dpop")]
+        session.set_token_types(config.token_types);
         let metadata = match (config.metadata.take(), discovery) {
             (Some(metadata), _) => metadata,
             (None, Some((200, body))) => parse_metadata(&config.issuer, body)?,
@@ -159,7 +172,9 @@ impl Client {
             (None, _) => return Err(Code::InvalidMetadata.into()),
         };
         Ok(Client {
-            session: Session::new(config.session, &config.scope),
+            #[cfg(feature = "dpop")]
+            ext: dpop::State::new(&config),
+            session,
             config,
             metadata,
             op: Op::Idle,
@@ -196,6 +211,15 @@ impl Client {
                 }
             }
             Some(_) => return Err(Code::InvalidConfig.into()),
+        }
+        // RFC 9449 §10: the code is bound to the DPoP key.
+        #[cfg(feature = "dpop")]
+        if let Some(jkt) = self.dpop_jkt() {
+            // The app cannot bind the code to another key.
+            if extra.iter().any(|(name, _)| *name == "dpop_jkt") {
+                return Err(Code::InvalidConfig.into());
+            }
+            extra.push(("dpop_jkt", jkt));
         }
         let mut fresh = vec![0u8; random_bytes_needed(self.config.verifier_len)];
         random::fill(&mut fresh)?;
@@ -251,7 +275,10 @@ impl Client {
         // specs §2: the response leaves the address bar first, whatever happens next.
         let result = page::replace_url(&strip_response_params(url, self.config.response_mode))
             .and_then(|()| self.check_redirect(url));
-        self.report(Phase::Callback, result)?;
+        if let Err(error) = self.report(Phase::Callback, result) {
+            // The provider has no session for a `prompt=none` request: an outcome, not an error.
+            return Ok(Step::done(silent::not_signed_in(&error).ok_or(error)?));
+        }
         self.exchange_code()
     }
 
@@ -295,7 +322,7 @@ impl Client {
             &self.config.client_id,
             callback,
         );
-        Ok(Step::send(self.post(post), None))
+        self.token_send(post, None)
     }
 
     /// Starts a refresh (the wrapper keeps it single flight and calls this once per round):
@@ -311,7 +338,7 @@ impl Client {
         match started? {
             Some(post) => {
                 self.op = Op::Refresh;
-                Ok(self.refresh_step(post))
+                self.refresh_step(post)
             }
             None => Ok(Step::done("{}")),
         }
@@ -366,8 +393,20 @@ impl Client {
         match op {
             Op::Idle => Err(Code::LoginRequired.into()),
             Op::Exchange(callback) => {
+                // RFC 9449 §8: one retry with the token endpoint's nonce.
+                #[cfg(feature = "dpop")]
+                if self.token_nonce_retry(status, body) {
+                    self.op = Op::Exchange(callback);
+                    return self.exchange_code();
+                }
                 let pending = callback.pending;
-                let tokens = process_token_response(now, status, body, &pending.scope)?;
+                let tokens = process_token_response_as(
+                    now,
+                    status,
+                    body,
+                    &pending.scope,
+                    self.token_types(),
+                )?;
                 let nonce = pending.nonce.as_ref().map(|n| n.expose());
                 let Some(id_token) = &tokens.id_token else {
                     // OIDC Core §3.1.3.3: an openid request must get an ID token back.
@@ -387,6 +426,10 @@ impl Client {
                 }))
             }
             Op::Refresh => {
+                #[cfg(feature = "dpop")]
+                if self.token_nonce_retry(status, body) {
+                    return self.refresh_again();
+                }
                 let mut jitter = [0u8; 4];
                 // Jitter is not a secret: without randomness the backoff is merely regular.
                 let _ = random::fill(&mut jitter);
@@ -415,7 +458,7 @@ impl Client {
                     .retry_refresh(&self.metadata.token_endpoint, &self.config.client_id)
                     .ok_or(Code::LoginRequired)?;
                 self.op = Op::Refresh;
-                Ok(self.refresh_step(post))
+                self.refresh_step(post)
             }
             Op::Logout => {
                 if let Some((plan, ..)) = self.logout.as_mut() {
@@ -775,12 +818,27 @@ impl Client {
     /// its own refresh token, but a provider may issue them all from one grant (the user's
     /// session there), and refreshes of one grant racing each other can look like reuse
     /// (RFC 9700 §4.14.2): with the lock the tabs of this origin take turns.
-    fn refresh_step(&self, post: FormPost) -> Step {
+    fn refresh_step(&self, post: FormPost) -> Result<Step> {
         let mut lock = String::from("browser-oauth:refresh ");
         lock.push_str(&self.config.client_id);
         lock.push(' ');
         lock.push_str(&self.metadata.issuer);
-        Step::send(self.post(post), Some(&lock))
+        self.token_send(post, Some(&lock))
+    }
+
+    /// A token endpoint request (the `dpop` build adds the DPoP proof: `client::dpop`).
+    #[cfg(not(feature = "dpop"))]
+    fn token_send(&self, post: FormPost, lock: Option<&str>) -> Result<Step> {
+        Ok(Step::send(self.post(post), lock))
+    }
+
+    /// The token types a token response may have: DPoP-bound ones only in the `dpop` build
+    /// with DPoP on.
+    fn token_types(&self) -> TokenTypes {
+        #[cfg(feature = "dpop")]
+        return self.config.token_types;
+        #[cfg(not(feature = "dpop"))]
+        TokenTypes::Bearer
     }
 
     /// Arms the one timer for the session's earliest deadline.

@@ -10,6 +10,17 @@ const config = window.DEMO_CONFIG ?? {
   postLogoutRedirectUri: 'http://127.0.0.1:8080/',
   scope: 'openid profile email offline_access',
 };
+// `make demo` offers DPoP and persistence: open /?dpop=1&persist=browser (or persist=tab).
+// The choice is kept for this tab so that it survives the redirect to the provider and back.
+const asked = new URLSearchParams(location.search);
+if (asked.has('dpop') || asked.has('persist')) {
+  sessionStorage.setItem('demo:options', JSON.stringify({ dpop: asked.get('dpop') === '1', persist: asked.get('persist') || undefined }));
+}
+if (!window.DEMO_CONFIG) {
+  const options = JSON.parse(sessionStorage.getItem('demo:options') ?? '{}');
+  if (options.dpop) Object.assign(config, { dpop: true, clientId: 'browser-oauth-dpop' });
+  if (options.persist) config.persist = options.persist;
+}
 // The demo calls the provider's userinfo endpoint with client.fetch: allow its origin.
 config.allowedOrigins ??= [location.origin, new URL(config.issuer).origin];
 
@@ -38,22 +49,24 @@ $('pkce').addEventListener('click', async () => {
   show('pkce-method', pair.method);
 });
 
-const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'security'];
+const EVENTS = ['expiring', 'expired', 'refreshed', 'refreshFailed', 'sessionEnded', 'scopeChanged', 'logout', 'security', 'restored'];
+
+// Tests read the event log here; payloads never carry tokens. The listeners go in the
+// configuration, so they also hear what createClient does (a restore of a persisted session).
+window.demo = { events: [] };
+config.on = Object.fromEntries(EVENTS.map((type) => [type, (event) => {
+  window.demo.events.push(event);
+  const item = document.createElement('li');
+  item.textContent = JSON.stringify(event);
+  $('events').append(item);
+}]));
 
 let client;
 try {
   client = await createClient(config);
-  // Tests read the event log here; payloads never carry tokens.
-  window.demo = { client, events: [] };
-  for (const type of EVENTS) {
-    client.on(type, (event) => {
-      window.demo.events.push(event);
-      const item = document.createElement('li');
-      item.textContent = JSON.stringify(event);
-      $('events').append(item);
-    });
-  }
-  show('status', 'ready');
+  window.demo.client = client;
+  show('status', client.user() ? 'signed in' : 'ready');
+  if (client.user()) show('claims', JSON.stringify(client.user(), null, 2));
 } catch (error) {
   showError(error);
 }
@@ -83,6 +96,14 @@ $('call-api').addEventListener('click', async () => {
   }
 });
 
+$('restore').addEventListener('click', () => {
+  try {
+    client.restore();
+  } catch (error) {
+    showError(error);
+  }
+});
+
 $('login').addEventListener('click', () => {
   try {
     client.login({ returnTo: $('return-to').value || undefined });
@@ -103,12 +124,18 @@ if (client && params.has('state') && !params.has('code') && !params.has('error')
 } else if (client && (params.has('code') || params.has('error'))) {
   show('status', 'completing login');
   try {
-    const { returnTo, scope } = await client.handleRedirect();
-    // Same-origin path checked by the library: safe to put in the address bar.
-    if (returnTo) history.replaceState(null, '', returnTo);
-    show('granted-scope', scope);
-    show('claims', JSON.stringify(client.user(), null, 2));
-    show('status', 'signed in');
+    const { signedIn, reason, returnTo, scope } = await client.handleRedirect();
+    if (signedIn) {
+      // Same-origin path checked by the library: safe to put in the address bar.
+      if (returnTo) history.replaceState(null, '', returnTo);
+      show('granted-scope', scope);
+      show('claims', JSON.stringify(client.user(), null, 2));
+      show('status', 'signed in');
+    } else {
+      // restore() found no session at the provider: an outcome, not an error.
+      show('status', 'not signed in');
+      show('error-code', reason);
+    }
   } catch (error) {
     showError(error);
   }

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmClient } from "../wasm/browser_oauth.js";
+import type { Extension } from "./dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
 import { openPopup } from "./popup-window.js";
@@ -76,6 +77,8 @@ interface VerifyPlan {
 interface Step {
   send?: CoreRequest;
   lock?: string;
+  /** The signing input of the request's DPoP proof (the `dpop` build). */
+  proof?: string;
   verify?: VerifyPlan;
   sleep?: number;
   broadcast?: string;
@@ -97,11 +100,12 @@ type Answer = [number, string, (string | undefined)?];
  * and the request the private `fetch` makes from it are the only places the refresh
  * token exists in JavaScript.
  */
-async function send({ url, body, timeoutMs }: CoreRequest): Promise<Answer> {
+async function send({ url, body, timeoutMs }: CoreRequest, ext?: Extension, proof?: string): Promise<Answer> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/x-www-form-urlencoded";
+  if (proof !== undefined && ext !== undefined) headers.DPoP = await ext.proof(proof);
   try {
     // No prototype: a getter planted on Object.prototype is never asked for an option
     // (it would see this object, body included).
@@ -114,6 +118,7 @@ async function send({ url, body, timeoutMs }: CoreRequest): Promise<Answer> {
       redirect: body === undefined ? "follow" : "error",
       signal: controller.signal,
     } as RequestInit);
+    ext?.nonce(url, headerOf(response.headers, "DPoP-Nonce"));
     return [response.status, await textOf(response), headerOf(response.headers, "Retry-After") ?? undefined];
   } catch {
     return [0, ""];
@@ -209,6 +214,22 @@ export interface ClientConfig {
    * Default: none, so an ID token for this client and anyone else is refused.
    */
   trustedAudiences?: string[];
+  /**
+   * DPoP (RFC 9449): bind the tokens to a non-extractable key pair of this browser. `true`
+   * refuses unbound tokens (`dpop_not_bound`); `"optional"` accepts them. Default off.
+   */
+  dpop?: boolean | "optional";
+  /**
+   * Keep the session across reloads, encrypted under a non-extractable key: `"tab"` (this
+   * tab and its reloads, in sessionStorage) or `"browser"` (every tab of the origin, in
+   * IndexedDB). Only a DPoP-bound refresh token persists, unless `persistUnboundRefreshToken`.
+   * Default: memory only. See the README, "Staying signed in".
+   */
+  persist?: "tab" | "browser";
+  /** Persist a refresh token that is not DPoP-bound. Script on the page could then decrypt it and use it elsewhere. */
+  persistUnboundRefreshToken?: boolean;
+  /** Listeners attached before `createClient` does any work, so they hear its restore. */
+  on?: { [K in ClientEventType]?: (event: ClientEvents[K]) => void };
 }
 
 /** Options of one login. */
@@ -228,8 +249,16 @@ export interface PopupLoginOptions extends LoginOptions {
   timeoutSeconds?: number;
 }
 
-/** The outcome of a successful `handleRedirect`. */
+/** The outcome of `handleRedirect`. */
 export interface RedirectResult {
+  /**
+   * False when the provider answered a `restore()` (or any `prompt=none` request) with
+   * `login_required`, `interaction_required` or `consent_required`: not signed in, and not
+   * an error.
+   */
+  signedIn: boolean;
+  /** Why not signed in, when `signedIn` is false. */
+  reason?: "login_required" | "interaction_required" | "consent_required";
   /** The `returnTo` given to `login`, already checked to be a same-origin path. */
   returnTo: string | undefined;
   /** The scope the provider granted. */
@@ -249,7 +278,12 @@ export interface ClientEvents {
   refreshed: { type: "refreshed"; expiresAt?: number };
   /** A refresh attempt failed; `willRetry` says whether another is scheduled. */
   refreshFailed: { type: "refreshFailed"; code: ErrorCode; attempt: number; willRetry: boolean };
-  /** The session is over (e.g. `session_ended` when the provider refused the refresh token); tokens are wiped. */
+  /** A persisted session was restored by `createClient` (read, decrypted, refreshed, verified). */
+  restored: { type: "restored" };
+  /**
+   * The session is over (e.g. `session_ended` when the provider refused the refresh token,
+   * `persisted_session_invalid` when a stored session could not be used); tokens are wiped.
+   */
   sessionEnded: { type: "sessionEnded"; code: ErrorCode };
   /** The granted scope differs from the requested one, or changed on refresh. */
   scopeChanged: { type: "scopeChanged"; requested: string; granted: string };
@@ -339,6 +373,12 @@ export interface Client {
    * call `handleRedirect` instead. Throws the same typed errors.
    */
   validateCallback(url: string): void;
+  /**
+   * Signs in silently when the provider still has a session: a top-level redirect with
+   * `prompt=none` (no iframe). Back on the redirect page, `handleRedirect` resolves with
+   * `signedIn: false` when the provider has no session.
+   */
+  restore(options?: LoginOptions): void;
   /** The low-level second half of `handleRedirect`: exchanges the code `validateCallback` holds. */
   exchangeCode(): Promise<RedirectResult>;
   /** The signed-in user's verified ID-token claims (signature, iss, aud, exp, nonce), or `undefined`. */
@@ -389,11 +429,16 @@ export interface Client {
  * given), refusing a provider whose issuer does not match or that lacks PKCE S256.
  */
 export async function createClient(config: ClientConfig): Promise<Client> {
-  await load();
+  // DPoP and persistence come with their own wasm and module, loaded only when asked for.
+  const extended = config.dpop !== undefined && config.dpop !== false || config.persist !== undefined;
+  const dpop = extended ? await import("./dpop.js") : undefined;
+  const glue = dpop === undefined ? (await load(), { discoveryRequest, WasmClient }) : await dpop.loadGlue();
   const json = stringifyJson({ ...config, allowedOrigins: config.allowedOrigins ?? [location.origin] });
-  const discovery = typed(() => discoveryRequest(json));
+  const discovery = typed(() => glue.discoveryRequest(json));
   const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
   const listeners = new Map<string, Set<(event: never) => void>>();
+  for (const [type, listener] of Object.entries(config.on ?? {})) listeners.set(type, new Set([listener as (event: never) => void]));
+  let ext: Extension | undefined;
   let inflight: Promise<void> | undefined;
   // Logout reaches the other tabs of this client (same origin, issuer and client id).
   const channel = typeof BroadcastChannel === "function"
@@ -435,9 +480,10 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       let answer: Answer;
       if (step.send !== undefined) {
         const request = step.send;
+        const proof = step.proof;
         answer = step.lock !== undefined && locksRequest !== undefined
-          ? await locksRequest(step.lock, () => send(request))
-          : await send(request);
+          ? await locksRequest(step.lock, () => send(request, ext, proof))
+          : await send(request, ext, proof);
       } else if (step.verify !== undefined) {
         answer = [(await verify(step.verify)) ? 1 : 0, ""];
       } else if (step.broadcast !== undefined) {
@@ -460,7 +506,9 @@ export async function createClient(config: ClientConfig): Promise<Client> {
 
   /** One refresh at a time in this tab: concurrent callers share it. */
   const refresh = (): Promise<void> =>
-    loggingOut ? Promise.reject(stopped()) : (inflight ??= run(() => core.startRefresh()).then(
+    loggingOut ? Promise.reject(stopped()) : (inflight ??= (ext === undefined
+      ? run(() => core.startRefresh())
+      : ext.refresh(async () => { await run(() => core.startRefresh()); })).then(
       () => { inflight = undefined; },
       (error: unknown) => { inflight = undefined; throw error; },
     ));
@@ -479,18 +527,25 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   const wake = (): void => {
     if (call(() => core.tick())) refresh().catch(() => {});
   };
-  const core = typed(() => WasmClient.create(json, status, body, wake));
+  const core = typed(() => glue.WasmClient.create(json, status, body, wake));
+  if (dpop !== undefined) {
+    ext = await dpop.attach(config, { core: core as never, call, run }, await dpop.loadGlue());
+    await ext.restore();
+  }
   if (channel !== undefined) {
     channel.onmessage = (message: MessageEvent) => {
       // A tab already logging out finishes its own logout, which wipes everything anyway.
       if (message.data !== "logout" || loggingOut) return;
-      // Like logout(): a refresh in flight lands first, then this tab revokes its own tokens.
+      // Like logout(): a refresh in flight lands first, then this tab revokes its own tokens;
+      // with DPoP or persistence the records and keys go too.
       loggingOut = true;
       endPause?.();
       following = (inflight ?? Promise.resolve())
         .catch(() => {})
         .then(() => run(() => core.remoteLogout()))
         .then(() => {}, () => {})
+        .then(() => ext?.wipe())
+        .catch(() => {})
         .finally(() => {
           loggingOut = false;
           following = undefined;
@@ -499,17 +554,30 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   }
   const authorizationUrl = (options: LoginOptions = {}): string =>
     call(() => core.login(stringifyJson(options)));
-  const exchangeCode = async (): Promise<RedirectResult> => {
-    const result = (await run(() => core.exchangeCode())) as Partial<RedirectResult>;
-    return { returnTo: result.returnTo, scope: result.scope ?? "" };
+  const login = (options?: LoginOptions): void => {
+    const url = authorizationUrl(options);
+    const go = (): void => window.location.assign(url);
+    // With DPoP the code is bound to the key pair (dpop_jkt): it is stored before leaving.
+    // If IndexedDB refuses, the browser still goes (the code exchange then fails, typed).
+    if (ext === undefined) go();
+    else void ext.beforeLogin().then(go, go);
   };
+  /** The result of a code exchange; with persistence the new session is written first. */
+  const signedIn = async (result: Partial<RedirectResult>): Promise<RedirectResult> => {
+    if (result.signedIn === false) return { signedIn: false, returnTo: undefined, scope: "", ...result };
+    await ext?.afterLogin();
+    return { signedIn: true, returnTo: result.returnTo, scope: result.scope ?? "" };
+  };
+  const exchangeCode = async (): Promise<RedirectResult> =>
+    signedIn((await run(() => core.exchangeCode())) as Partial<RedirectResult>);
   const validateCallback = (url: string): void => {
     call(() => core.validateCallback(url));
   };
   return {
     authorizationUrl,
-    login(options) {
-      window.location.assign(authorizationUrl(options));
+    login,
+    restore(options = {}) {
+      login({ ...options, extraParams: { ...options.extraParams, prompt: "none" } });
     },
     loginPopup({ timeoutSeconds = 300, ...options } = {}) {
       const origin = new URL(config.redirectUri).origin;
@@ -534,8 +602,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       );
     },
     async handleRedirect(url = window.location.href) {
-      const result = (await run(() => core.beginRedirect(url))) as Partial<RedirectResult>;
-      return { returnTo: result.returnTo, scope: result.scope ?? "" };
+      return signedIn((await run(() => core.beginRedirect(url))) as Partial<RedirectResult>);
     },
     validateCallback,
     exchangeCode,
@@ -553,6 +620,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       if (!call(() => core.originAllowed(new URL(request.url).origin))) {
         throw new BrowserOAuthError("origin_not_allowed", "the token is only sent to origins on allowedOrigins");
       }
+      if (ext !== undefined && config.dpop !== undefined && config.dpop !== false) return ext.fetch(request, getAccessToken);
       for (let retried = false; ; retried = true) {
         // A fresh Headers and a prototype-less init: the token goes into objects that no
         // getter or method planted after load is handed.
@@ -579,6 +647,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
         result = (await run(() => core.logout(stringifyJson(options)))) as LogoutResult;
       } finally {
         loggingOut = false;
+        await ext?.wipe();
       }
       entries?.postMessage({ type: "logout", source: "oauth2" });
       if (result.endSession !== undefined) window.location.assign(result.endSession);

@@ -132,6 +132,15 @@ error_codes! {
     TemporaryTokenMismatch = "temporary_token_mismatch", "no pending OAuth 1.0a request matches the callback's oauth_token";
     /// The OAuth 1.0a callback has no `oauth_verifier` (RFC 5849 §2.2).
     MissingVerifier = "missing_verifier", "the callback has no oauth_verifier";
+    /// DPoP was requested but the token response is not bound to the key (`token_type` is
+    /// not `DPoP`, RFC 9449 §5), and the app did not set `dpop: "optional"`.
+    DpopNotBound = "dpop_not_bound", "the provider issued tokens that are not bound to the DPoP key";
+    /// A resource server asked for a new DPoP nonce again right after the retry with the
+    /// nonce it gave (RFC 9449 §9): one retry only, never a loop.
+    DpopNonceRejected = "dpop_nonce_rejected", "the server refused the DPoP proof's nonce again after one retry";
+    /// The persisted session could not be used: tampered with, written for another issuer,
+    /// client or user, unreadable, or its key is gone. It was wiped; log in again.
+    PersistedSessionInvalid = "persisted_session_invalid", "the stored session is invalid and was removed";
     /// A message claiming to be the login popup's answer came from another window or
     /// origin; it was ignored (reported as a security event only, never thrown).
     UntrustedPopupMessage = "untrusted_popup_message", "a popup answer from another window or origin was ignored";

@@ -53,6 +53,8 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
     use Code::*;
     match code {
         StorageUnavailable => Some(Phase::Storage),
+        // A persisted session record that was tampered with or is not this client's.
+        PersistedSessionInvalid => Some(Phase::Storage),
         InvalidIdToken
         | IdTokenClaimMismatch
         | IdTokenExpired
@@ -79,6 +81,7 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
         | InvalidCredentialsResponse
         | TemporaryTokenMismatch
         | MissingVerifier
+        | DpopNotBound
         | UntrustedPopupMessage => Some(during),
         _ => None,
     }

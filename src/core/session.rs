@@ -30,7 +30,9 @@ use super::error::{Code, Error};
 use super::id_token::IdTokenClaims;
 use super::json::ObjectWriter;
 use super::pending::parse_u64;
-use super::token::{FormPost, TokenSet, build_refresh_request, process_token_response};
+use super::token::{
+    FormPost, TokenSet, TokenTypes, build_refresh_request, process_token_response_as,
+};
 
 /// The session's knobs, from the client configuration.
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +84,9 @@ pub enum Event {
         /// True when another tab logged out and this one followed.
         other_tab: bool,
     },
+    /// A persisted session was restored: read, decrypted, refreshed and verified.
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    Restored,
     /// The granted scope differs from the requested one (at login) or from the previous grant.
     ScopeChanged {
         /// The scope requested in the configuration.
@@ -131,6 +136,8 @@ pub struct Session {
     refresh_not_before: u64,
     /// Queued events, newest last (a handful at most between two drains).
     events: Vec<Event>,
+    /// The token types a refresh response may have (DPoP: see `session::persist`).
+    token_types: TokenTypes,
 }
 
 /// What a login holds. Dropping it frees the token strings, which the wasm allocator
@@ -166,6 +173,7 @@ impl Session {
             expired_sent: false,
             refresh_not_before: 0,
             events: Vec::new(),
+            token_types: TokenTypes::Bearer,
         }
     }
 
@@ -335,7 +343,13 @@ impl Session {
             // Logged out or ended while the request was out: its answer is dropped.
             return RefreshOutcome::Failed(Code::LoginRequired.into());
         };
-        let error = match process_token_response(now, status, body, &vault.tokens.scope) {
+        let error = match process_token_response_as(
+            now,
+            status,
+            body,
+            &vault.tokens.scope,
+            self.token_types,
+        ) {
             Ok(mut tokens) => {
                 // RFC 6749 §6: a new refresh token replaces the old; none keeps the old.
                 if tokens.refresh_token.is_none() {
@@ -349,7 +363,9 @@ impl Session {
             .server
             .as_ref()
             .is_some_and(|s| s.error == "invalid_grant");
-        if invalid_grant || error.code == Code::InvalidTokenResponse {
+        // The old refresh token may be spent on an answer we cannot use (an unbound token
+        // when DPoP is required included): the session cannot go on.
+        if invalid_grant || matches!(error.code, Code::InvalidTokenResponse | Code::DpopNotBound) {
             let code = if invalid_grant {
                 Code::SessionEnded
             } else {
@@ -530,6 +546,8 @@ impl Event {
             Event::Logout { other_tab } => out
                 .string("type", "logout")
                 .raw("otherTab", if *other_tab { "true" } else { "false" }),
+            #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+            Event::Restored => out.string("type", "restored"),
             Event::ScopeChanged { requested, granted } => out
                 .string("type", "scopeChanged")
                 .string("requested", requested)
@@ -596,5 +614,7 @@ pub const BACKOFF_CAP_MS: u32 = 30_000;
 /// The longest `Retry-After` honoured by waiting; longer ends the round.
 pub const MAX_RETRY_AFTER_SECONDS: u32 = 300;
 
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+mod persist;
 #[cfg(test)]
 mod tests;

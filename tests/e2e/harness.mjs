@@ -219,6 +219,8 @@ export async function signInAtProviderInPopup(popup, options) {
  * @property {string} historyLength history.length
  * @property {string} historyState JSON of history.state
  * @property {string} windowName window.name
+ * @property {string} indexedDB JSON of every IndexedDB database of the origin: each store's
+ *   keys and values (a CryptoKey as its algorithm, type and extractable flag only)
  * @property {string} events JSON of every event the app received (window.demo.events, the
  *   OAuth 1.0a demo's window.oauth1.events), security events included
  */
@@ -245,7 +247,43 @@ export async function collectStorage(page) {
     };
   });
   const contextCookies = JSON.stringify(await page.context().cookies());
-  return { ...inPage, contextCookies };
+  return { ...inPage, indexedDB: await dumpIndexedDB(page), contextCookies };
+}
+
+/**
+ * Every IndexedDB database of the page's origin as JSON: `{ db: { store: [[key, value]] } }`.
+ * Only databases that exist are opened (opening a missing one would create it). CryptoKeys
+ * show their algorithm, type and extractable flag (their bits cannot be read, which is the point).
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<string>}
+ */
+export function dumpIndexedDB(page) {
+  return page.evaluate(async () => {
+    const plain = (value) => {
+      if (value instanceof CryptoKey) return { cryptoKey: value.algorithm, type: value.type, extractable: value.extractable };
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+      return value;
+    };
+    const out = {};
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      out[name] = {};
+      for (const store of db.objectStoreNames) {
+        const tx = db.transaction(store);
+        const [keys, values] = await Promise.all(['getAllKeys', 'getAll'].map((method) => new Promise((resolve) => {
+          const request = tx.objectStore(store)[method]();
+          request.onsuccess = () => resolve(request.result);
+        })));
+        out[name][store] = keys.map((key, i) => [key, plain(values[i])]);
+      }
+      db.close();
+    }
+    return JSON.stringify(out);
+  });
 }
 
 /**

@@ -15,6 +15,8 @@ fn tokens() -> TokenSet {
         refresh_token: Some(RefreshToken::new("rt-1".into())),
         id_token: Some(IdToken::new("h.p.s".into())),
         scope: "openid".into(),
+        #[cfg(not(target_arch = "wasm32"))]
+        bound: false,
     }
 }
 

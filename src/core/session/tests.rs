@@ -25,6 +25,8 @@ fn tokens(at: &str, rt: Option<&str>, expires_at: Option<u64>, scope: &str) -> T
         refresh_token: rt.map(|r| RefreshToken::new(r.into())),
         id_token: Some(IdToken::new("h.p.s".into())),
         scope: scope.into(),
+        #[cfg(not(target_arch = "wasm32"))]
+        bound: false,
     }
 }
 
