@@ -105,6 +105,7 @@ const PATHS = [
     note: 'browser-oauth/inline: the wasm inside the JS',
     source: `import * as oauth from 'browser-oauth/inline'; globalThis.oauth = oauth;`,
     entries: ['./inline'],
+    needs: ['wasm/browser_oauth_inline.js'],
     wasm: [],
     alone: true,
   },

@@ -175,6 +175,35 @@ impl WasmClient {
         self.inner.user().map(Into::into)
     }
 
+    /// Whether a user is signed in with tokens that still work.
+    #[wasm_bindgen(js_name = isAuthenticated)]
+    pub fn is_authenticated(&mut self) -> bool {
+        self.inner.is_authenticated()
+    }
+
+    /// The UserInfo endpoint for `client.userInfo()`; throws `login_required` or
+    /// `userinfo_unavailable`.
+    #[wasm_bindgen(js_name = userinfoEndpoint)]
+    pub fn userinfo_endpoint(&self) -> Result<String, JsValue> {
+        self.inner
+            .userinfo_endpoint()
+            .map(Into::into)
+            .map_err(throw)
+    }
+
+    /// Checks the UserInfo answer (`status`, `Content-Type`, body); throws when it must not
+    /// be used.
+    pub fn userinfo(
+        &mut self,
+        status: u16,
+        content_type: Option<String>,
+        body: &str,
+    ) -> Result<(), JsValue> {
+        self.inner
+            .userinfo(status, content_type.as_deref(), body)
+            .map_err(throw)
+    }
+
     /// The granted scope, or `undefined` before login.
     #[wasm_bindgen(js_name = grantedScope)]
     pub fn granted_scope(&self) -> Option<String> {

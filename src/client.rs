@@ -36,6 +36,7 @@ use crate::core::token::{
     FormPost, TokenSet, TokenTypes, build_code_exchange, process_token_response_as,
 };
 use crate::core::url::{Url, find_pair, parse_unique_pairs};
+use crate::core::userinfo::{process_userinfo_response, userinfo_endpoint};
 use crate::web::timer::Timer;
 use crate::web::{page, random, storage};
 
@@ -793,6 +794,35 @@ impl Client {
     /// The granted scope of the session.
     pub fn granted_scope(&self) -> Option<&str> {
         self.session.granted_scope()
+    }
+
+    /// Whether a user is signed in with tokens that still work (checked against the clock
+    /// now, without reading the token).
+    pub fn is_authenticated(&mut self) -> bool {
+        let now = page::now();
+        self.session.handle_timeout(now);
+        self.rearm();
+        self.session.is_authenticated(now)
+    }
+
+    /// The UserInfo endpoint to send the access token to, once the session has an ID token
+    /// to compare the answer with.
+    pub fn userinfo_endpoint(&self) -> Result<&str> {
+        userinfo_endpoint(
+            self.metadata.userinfo_endpoint.as_deref(),
+            self.session.granted_scope().is_some(),
+            self.session.subject(),
+        )
+    }
+
+    /// Checks the UserInfo answer against the session's ID token (`Ok`: its body may be
+    /// used). A refused answer is also a security event.
+    pub fn userinfo(&mut self, status: u16, content_type: Option<&str>, body: &str) -> Result<()> {
+        let result = match self.session.subject() {
+            Some(expected) => process_userinfo_response(status, content_type, body, expected),
+            None => Err(Code::UserinfoUnavailable.into()),
+        };
+        self.report(Phase::Userinfo, result)
     }
 
     fn claims_policy<'a>(&'a self, nonce: Option<&'a str>, now: u64) -> ClaimsPolicy<'a> {

@@ -1,6 +1,7 @@
 // The browser-oauth demo: a single-page app that logs in against the local OpenID provider.
 // Every value from the provider is shown with textContent, never as HTML.
 import { createClient, generatePkce, BrowserOAuthError, ServerError } from '/pkg/dist/index.js';
+import { describeError } from '/pkg/dist/messages.js';
 
 /** Defaults match `make demo`; tests inject their own with window.DEMO_CONFIG. */
 const config = window.DEMO_CONFIG ?? {
@@ -27,11 +28,15 @@ config.allowedOrigins ??= [location.origin, new URL(config.issuer).origin];
 const $ = (id) => document.getElementById(id);
 const show = (id, text) => { $(id).textContent = text; };
 
-/** Shows an error with its stable code, and the provider's own words when it refused. */
+/**
+ * Shows an error: its stable code, what happened and what to do next (describeError), and the
+ * provider's own words when it refused.
+ */
 function showError(error) {
   if (error instanceof BrowserOAuthError) {
     show('error-code', error.code);
-    let text = error.message;
+    const { message, action } = describeError(error.code);
+    let text = `${message} ${action}`;
     if (error instanceof ServerError) text += ` (provider: ${error.error}${error.errorDescription ? `: ${error.errorDescription}` : ''})`;
     if (error.requestSent) text += ' (the request had been sent)';
     show('error', text);

@@ -5,13 +5,17 @@
  * @packageDocumentation
  */
 import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmClient } from "../wasm/browser_oauth.js";
+import { assertBrowser } from "./environment.js";
 import type { Extension } from "./dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
+import { loader } from "./load.js";
+import type { LoadOptions } from "./load.js";
 import { openPopup } from "./popup-window.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
+export type { LoadOptions, WasmSource } from "./load.js";
 
 /*
  * Private references to every web API that ever sees a token, taken once when this module
@@ -46,16 +50,12 @@ const textOf = (response: Response): Promise<string> => apply(responseText, resp
 /** `headers.get(name)` through the private reference. */
 const headerOf = (headers: Headers, name: string): string | null => apply(headersGet, headers, [name]) as string | null;
 
-let ready: Promise<unknown> | undefined;
+
+/** Loads and instantiates the WebAssembly module once (a failed load is retried next time). */
+const load = loader(init);
 
 /** The BroadcastChannel on which every browser-oauth entry announces a logout. */
 const ENTRIES_CHANNEL = "browser-oauth";
-
-/** Loads and instantiates the WebAssembly module once. */
-function load(): Promise<unknown> {
-  ready ??= init();
-  return ready;
-}
 
 /** A request the core asks for: a GET, or a form POST when `body` is given. */
 interface CoreRequest {
@@ -127,6 +127,32 @@ async function send({ url, body, timeoutMs }: CoreRequest, ext?: Extension, proo
   }
 }
 
+/**
+ * GETs `url` with the access token as a Bearer header (the UserInfo request) and returns
+ * status (0 for no answer), body, `Content-Type` and `WWW-Authenticate` for the core to judge.
+ * Through the private references, with no prototype on the options and `redirect: "error"`:
+ * the token goes to the userinfo endpoint and nowhere else.
+ */
+async function sendBearer(url: string, token: string, timeoutMs = 10_000): Promise<[number, string, (string | undefined)?, (string | undefined)?]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
+  try {
+    const response = await fetchRef(url, {
+      __proto__: null,
+      headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+      credentials: "omit",
+      redirect: "error",
+      signal: controller.signal,
+    } as RequestInit);
+    const header = (name: string): string | undefined => headerOf(response.headers, name) ?? undefined;
+    return [response.status, await textOf(response), header("Content-Type"), header("WWW-Authenticate")];
+  } catch {
+    return [0, ""];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs a WebCrypto verification planned by the core; any failure is "does not verify". */
 async function verify(plan: VerifyPlan): Promise<boolean> {
   try {
@@ -152,8 +178,9 @@ export interface PkcePair {
  * Generates a PKCE code verifier and its S256 challenge.
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.1
  */
-export async function generatePkce(): Promise<PkcePair> {
-  await load();
+export async function generatePkce(options: LoadOptions = {}): Promise<PkcePair> {
+  assertBrowser();
+  await load(options.wasm);
   return parseJson(typed(corePkce)) as PkcePair;
 }
 
@@ -170,8 +197,8 @@ export interface ProviderMetadata {
   [member: string]: unknown;
 }
 
-/** The client configuration. */
-export interface ClientConfig {
+/** The client configuration. `wasm` says where the WebAssembly module is (see {@link WasmSource}). */
+export interface ClientConfig extends LoadOptions {
   /** The issuer identifier: https (http only on loopback), compared exactly. */
   issuer: string;
   /** The registered client id of this public client. */
@@ -266,7 +293,7 @@ export interface RedirectResult {
 }
 
 /** Where a refusal happened: see {@link ClientEvents.security}. */
-export type SecurityPhase = "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config";
+export type SecurityPhase = "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config" | "userinfo";
 
 /** Events and their payloads. Times are seconds since the epoch. No payload holds a token. */
 export interface ClientEvents {
@@ -342,6 +369,9 @@ export type ClientEventType = keyof ClientEvents;
 /** The signed-in user's ID-token claims. */
 export type UserClaims = Record<string, unknown> & { sub: string; iss: string };
 
+/** The claims the UserInfo endpoint returned for the signed-in user (OIDC Core §5.3.2). */
+export type UserInfoClaims = Record<string, unknown> & { sub: string };
+
 /** An OAuth 2.0 / OpenID Connect client for this page. Create it with {@link createClient}. */
 export interface Client {
   /**
@@ -386,6 +416,22 @@ export interface Client {
   /** The granted scopes, or `undefined` before login. */
   grantedScopes(): string[] | undefined;
   /**
+   * Whether a user is signed in with tokens that still work: an access token that has not
+   * expired, or a refresh token that can renew it. Checked against the clock on every call;
+   * no network, and the token is not read.
+   */
+  isAuthenticated(): boolean;
+  /**
+   * Asks the provider's UserInfo endpoint for the signed-in user's claims, with the access
+   * token (renewed first when due; one refresh and retry on a 401 `invalid_token`). The
+   * answer is used only when it is a JSON object whose `sub` is exactly the ID token's (OIDC
+   * Core §5.3.2). Throws `login_required`, `userinfo_unavailable` (no endpoint, or no ID
+   * token: ask for the `openid` scope), `userinfo_error` (the endpoint refused),
+   * `invalid_userinfo_response`, `userinfo_subject_mismatch` or `network_error`.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+   */
+  userInfo(): Promise<UserInfoClaims>;
+  /**
    * A valid access token, refreshing first when it is within the margin of expiry (renew on
    * read). Concurrent callers share one refresh.
    *
@@ -429,11 +475,13 @@ export interface Client {
  * given), refusing a provider whose issuer does not match or that lacks PKCE S256.
  */
 export async function createClient(config: ClientConfig): Promise<Client> {
-  // DPoP and persistence come with their own wasm and module, loaded only when asked for.
+  assertBrowser();
+  // DPoP and persistence come with their own wasm and module, loaded only when asked for
+  // (the wasm option is for the default module).
   const extended = config.dpop !== undefined && config.dpop !== false || config.persist !== undefined;
   const dpop = extended ? await import("./dpop.js") : undefined;
-  const glue = dpop === undefined ? (await load(), { discoveryRequest, WasmClient }) : await dpop.loadGlue();
-  const json = stringifyJson({ ...config, allowedOrigins: config.allowedOrigins ?? [location.origin] });
+  const glue = dpop === undefined ? (await load(config.wasm), { discoveryRequest, WasmClient }) : await dpop.loadGlue();
+  const json = stringifyJson({ ...config, wasm: undefined, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => glue.discoveryRequest(json));
   const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
   const listeners = new Map<string, Set<(event: never) => void>>();
@@ -612,6 +660,21 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     },
     grantedScopes() {
       return core.grantedScope()?.split(" ");
+    },
+    isAuthenticated() {
+      return core.isAuthenticated();
+    },
+    async userInfo() {
+      const endpoint = typed(() => core.userinfoEndpoint());
+      for (let retried = false; ; retried = true) {
+        const [status, body, contentType, challenge] = await sendBearer(endpoint, await getAccessToken(), config.requestTimeoutMs);
+        if (!retried && status === 401 && isInvalidToken(challenge ?? "")) {
+          await refresh();
+          continue;
+        }
+        call(() => core.userinfo(status, contentType, body));
+        return parseJson(body) as UserInfoClaims;
+      }
     },
     getAccessToken,
     refresh,

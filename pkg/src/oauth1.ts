@@ -10,11 +10,15 @@
  * @packageDocumentation
  */
 import init, { WasmOAuth1Client, type WasmSigning } from "../wasm-oauth1/browser_oauth_oauth1.js";
+import { assertBrowser } from "./environment.js";
 import { BrowserOAuthError, typed } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
+import { loader } from "./load.js";
+import type { LoadOptions } from "./load.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
+export type { LoadOptions, WasmSource } from "./load.js";
 
 /*
  * Private references to the web APIs that see credentials, taken when this module is
@@ -28,13 +32,8 @@ const HeadersRef = root.Headers;
 const headersSet = HeadersRef?.prototype.set;
 const responseText = root.Response?.prototype.text;
 
-let ready: Promise<unknown> | undefined;
-
-/** Loads and instantiates the OAuth 1.0a WebAssembly module once. */
-function load(): Promise<unknown> {
-  ready ??= init();
-  return ready;
-}
+/** Loads and instantiates the OAuth 1.0a WebAssembly module once (a failed load is retried next time). */
+const load = loader(init);
 
 /** The `oauth_signature_method` names (RFC 5849 §3.4; HMAC-SHA256 is a common variant). */
 export type SignatureMethod = "HMAC-SHA1" | "HMAC-SHA256" | "PLAINTEXT" | "RSA-SHA1";
@@ -52,8 +51,11 @@ export type SignatureMethod = "HMAC-SHA1" | "HMAC-SHA256" | "PLAINTEXT" | "RSA-S
  */
 export type OAuth1Signer = (baseString: string, method: SignatureMethod, tokenSecret: string) => Promise<string>;
 
-/** The OAuth 1.0a client configuration. Give exactly one of `sign` and `dangerousConsumerSecret`. */
-export interface OAuth1Config {
+/**
+ * The OAuth 1.0a client configuration. Give exactly one of `sign` and
+ * `dangerousConsumerSecret`. `wasm` says where this entry's WebAssembly module is.
+ */
+export interface OAuth1Config extends LoadOptions {
   /** The `oauth_consumer_key`. */
   consumerKey: string;
   /** The signer hook, answered by your backend: the recommended way. */
@@ -172,8 +174,9 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  * @see https://www.rfc-editor.org/rfc/rfc5849
  */
 export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Client> {
+  assertBrowser();
   const allowedOrigins = config.allowedOrigins ?? [new URL(config.tokenUrl).origin];
-  await load();
+  await load(config.wasm);
   if ((config.sign === undefined) === (config.dangerousConsumerSecret === undefined)) {
     throw new BrowserOAuthError("invalid_config", "give exactly one of sign and dangerousConsumerSecret");
   }

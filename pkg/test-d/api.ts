@@ -30,7 +30,7 @@ const popupCodes: ErrorCode[] = ["popup_blocked", "popup_closed", "popup_timeout
 // Security events carry exactly these five fields: no token, code, state or response.
 assertType<Equals<keyof ClientEvents["security"], "type" | "code" | "phase" | "time" | "issuer">>();
 assertType<Equals<ClientEvents["security"]["code"], ErrorCode>>();
-assertType<Equals<SecurityPhase, "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config">>();
+assertType<Equals<SecurityPhase, "callback" | "token" | "id_token" | "refresh" | "logout" | "storage" | "config" | "userinfo">>();
 
 const code: ErrorCode = "state_mismatch";
 // @ts-expect-error: not a code the library produces
@@ -67,3 +67,24 @@ async function usage(): Promise<void> {
   }
 }
 void code, wrong, popupCodes, usage;
+
+// Issue 12: the wasm option, isAuthenticated, userInfo, describeError.
+import { describeError, type ErrorDescription } from "../src/messages.js";
+import type { UserInfoClaims, WasmSource } from "../src/index.js";
+
+assertType<Equals<ReturnType<Client["isAuthenticated"]>, boolean>>();
+assertType<Equals<Awaited<ReturnType<Client["userInfo"]>>["sub"], string>>();
+assertType<Equals<Awaited<ReturnType<Client["userInfo"]>>, UserInfoClaims>>();
+assertType<Equals<ReturnType<typeof describeError>, ErrorDescription>>();
+
+async function loading(module: WebAssembly.Module): Promise<void> {
+  const url: WasmSource = new URL("https://cdn.example/a.wasm");
+  const sources: WasmSource[] = ["/a.wasm", url, fetch("/a.wasm"), module, new Uint8Array(8)];
+  await generatePkce({ wasm: url });
+  await generatePkce({});
+  await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb", wasm: module });
+  void sources;
+  describeError("state_mismatch");
+  describeError("a code from a newer version");
+}
+void loading;

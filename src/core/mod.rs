@@ -41,3 +41,4 @@ pub(crate) mod session;
 pub(crate) mod silent;
 pub(crate) mod token;
 pub(crate) mod url;
+pub(crate) mod userinfo;

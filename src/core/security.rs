@@ -29,6 +29,8 @@ pub enum Phase {
     /// An input from the app that is refused (an open-redirect `returnTo`, a token bound
     /// for an origin off the allowlist).
     Config,
+    /// A UserInfo response (`client.userInfo()`).
+    Userinfo,
 }
 
 impl Phase {
@@ -42,6 +44,7 @@ impl Phase {
             Phase::Logout => "logout",
             Phase::Storage => "storage",
             Phase::Config => "config",
+            Phase::Userinfo => "userinfo",
         }
     }
 }
@@ -82,7 +85,9 @@ pub fn classify(code: Code, during: Phase) -> Option<Phase> {
         | TemporaryTokenMismatch
         | MissingVerifier
         | DpopNotBound
-        | UntrustedPopupMessage => Some(during),
+        | UntrustedPopupMessage
+        | InvalidUserinfoResponse
+        | UserinfoSubjectMismatch => Some(during),
         _ => None,
     }
 }
@@ -134,6 +139,16 @@ mod tests {
     fn refusals_are_events_with_their_phase_and_other_failures_are_not() {
         for (code, during, phase) in [
             (Code::StateMismatch, Phase::Callback, Phase::Callback),
+            (
+                Code::UserinfoSubjectMismatch,
+                Phase::Userinfo,
+                Phase::Userinfo,
+            ),
+            (
+                Code::InvalidUserinfoResponse,
+                Phase::Userinfo,
+                Phase::Userinfo,
+            ),
             (Code::IssMismatch, Phase::Callback, Phase::Callback),
             (Code::DuplicateParameter, Phase::Callback, Phase::Callback),
             (

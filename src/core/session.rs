@@ -215,6 +215,22 @@ impl Session {
         self.vault.as_ref().map(|v| v.tokens.scope.as_str())
     }
 
+    /// The `sub` of the session's verified ID token, if it had one.
+    pub fn subject(&self) -> Option<&str> {
+        self.vault
+            .as_ref()?
+            .first
+            .as_ref()
+            .map(|first| first.sub.as_str())
+    }
+
+    /// Whether a user is signed in at `now` with tokens that still work: an access token
+    /// that has not expired, or one a refresh may renew (the same answer as
+    /// [`Session::access_token`] with `may_refresh`, without reading the token).
+    pub fn is_authenticated(&self, now: u64) -> bool {
+        self.access_token(now, true).is_ok()
+    }
+
     /// The one deadline to arm a timer for: `expiring`, then `expired`, and, when automatic
     /// refresh is due but must wait (the end of a refresh rest, or the minimum interval
     /// between refreshes), the time it may start.

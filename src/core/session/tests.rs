@@ -491,6 +491,38 @@ fn assert_no_session(s: &Session) {
     );
 }
 
+/// Issue 12 item 7: `isAuthenticated` is true while the tokens work (the access token has
+/// not expired, or a refresh may renew it), false before login, after the end of the
+/// session and once an access token without a refresh token has expired.
+#[test]
+fn is_authenticated_follows_the_tokens() {
+    let fresh = Session::new(policy(), "openid");
+    assert!(!fresh.is_authenticated(T0), "before login");
+    assert_eq!(fresh.subject(), None);
+
+    let mut s = active();
+    assert!(s.is_authenticated(T0));
+    assert_eq!(s.subject(), Some("alice"));
+    assert!(
+        s.is_authenticated(T0 + 7200),
+        "expired, but the refresh token can renew it"
+    );
+    s.end(Code::SessionEnded);
+    assert!(!s.is_authenticated(T0), "after the session ended");
+    assert_eq!(s.subject(), None);
+
+    let mut no_refresh = Session::new(policy(), "openid");
+    no_refresh
+        .start(T0, tokens("at", None, Some(T0 + 3600), "openid"), None)
+        .unwrap();
+    assert!(no_refresh.is_authenticated(T0 + 3599));
+    assert!(
+        !no_refresh.is_authenticated(T0 + 3600),
+        "expired, nothing to renew it"
+    );
+    assert_eq!(no_refresh.subject(), None, "no ID token");
+}
+
 /// Issue 11 item 5: `expires_in: 0` must not make the token endpoint see a storm. A driver
 /// that does everything the session asks, as fast as it asks, over one minute of a fixed
 /// clock, sends at most 7 refresh grants (one every MIN_REFRESH_INTERVAL_SECONDS).
