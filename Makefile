@@ -102,7 +102,8 @@ test-bench:
 	@echo "== bench smoke: the benchmark page builds and runs each figure once (no timing checks)"
 	node bench/run.mjs --smoke
 
-## Byte sizes of what ships: release wasm, JS glue and wrapper, raw and gzipped.
+## What apps ship, per page (landing, signed-in, each add-on): an esbuild bundle of wrapper + glue
+## plus the release wasm, gzip and brotli (scripts/size.mjs).
 size: build
 	@node scripts/size.mjs
 
