@@ -11,24 +11,45 @@ WASM_PACK_FLAGS_OAUTH1 := --target web --out-dir pkg/wasm-oauth1 --out-name brow
 WASM_PACK_FLAGS_DPOP := --target web --out-dir pkg/wasm-dpop --out-name browser_oauth_dpop --no-pack
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: fuzz setup build test lint test-native test-browser test-ts test-package test-bundlers test-e2e test-bench size demo bench clean
+.PHONY: fuzz setup build test lint test-native test-browser test-ts test-package test-bundlers test-e2e test-bench size demo demo-shots bench clean
 
 ## Install everything the other targets need (idempotent; WASM_TOOLCHAIN=debian forces the Debian route).
 setup:
 	@sh scripts/setup.sh
 
 ## Release build of the package: wasm (wasm-pack + wasm-opt) and the TypeScript wrapper.
-build: setup
-	@echo "== build: wasm-pack (release) and tsc"
+## Each output is rebuilt only when one of its inputs changed, so a build with nothing
+## changed (every `make demo`, `make test`) takes seconds instead of re-running wasm-pack.
+RUST_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml .wasm-route scripts/pin-glue.mjs
+WASM_OUT := pkg/wasm/browser_oauth_bg.wasm
+WASM_OUT_OAUTH1 := pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
+WASM_OUT_DPOP := pkg/wasm-dpop/browser_oauth_dpop_bg.wasm
+TS_OUT := pkg/dist/index.js
+build: setup $(WASM_OUT) $(WASM_OUT_OAUTH1) $(WASM_OUT_DPOP) $(TS_OUT)
+
+$(WASM_OUT): $(RUST_INPUTS) | setup
+	@echo "== build: wasm-pack (release)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS) 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
-	@test -f pkg/wasm/browser_oauth_bg.wasm
+	@test -f $@ && touch $@
+	@node scripts/pin-glue.mjs pkg/wasm/browser_oauth.js
+
+$(WASM_OUT_OAUTH1): $(RUST_INPUTS) | setup
+	@echo "== build: wasm-pack (release, OAuth 1.0a entry)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
-	@test -f pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
+	@test -f $@ && touch $@
+	@node scripts/pin-glue.mjs pkg/wasm-oauth1/browser_oauth_oauth1.js
+
+$(WASM_OUT_DPOP): $(RUST_INPUTS) | setup
+	@echo "== build: wasm-pack (release, DPoP and persistence build)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_DPOP) -- --features dpop 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
-	@test -f pkg/wasm-dpop/browser_oauth_dpop_bg.wasm
-	@node scripts/pin-glue.mjs pkg/wasm/browser_oauth.js pkg/wasm-oauth1/browser_oauth_oauth1.js pkg/wasm-dpop/browser_oauth_dpop.js
+	@test -f $@ && touch $@
+	@node scripts/pin-glue.mjs pkg/wasm-dpop/browser_oauth_dpop.js
+
+$(TS_OUT): $(wildcard pkg/src/*.ts) pkg/tsconfig.json scripts/wasm-postbuild.mjs $(WASM_OUT) $(WASM_OUT_OAUTH1) $(WASM_OUT_DPOP)
+	@echo "== build: wasm post-build (d.ts, inline entry) and tsc"
 	@node scripts/wasm-postbuild.mjs
 	@cd pkg && tsc -p .
+	@touch $@
 
 ## Every test layer; any failure fails the target.
 test: build
@@ -93,6 +114,13 @@ bench: build
 ## The demo: the local OpenID provider and the demo site on 127.0.0.1.
 demo: build
 	@node www/demo.mjs
+
+## Walks the demo in headless Chromium (tests/e2e/demo.test.mjs) and writes a screenshot of
+## each step to demo-shots/ (git-ignored): look at them after changing the demo.
+demo-shots: build
+	@rm -rf demo-shots
+	DEMO_SHOTS=demo-shots node --test tests/e2e/demo.test.mjs
+	@echo "demo-shots: $$(ls demo-shots | wc -l) screenshots in demo-shots/"
 
 ## Coverage-guided fuzzing of the parsers and checkers (cargo-fuzz, nightly); not part of
 ## `make test`. FUZZ_SECONDS per target.

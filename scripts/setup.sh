@@ -72,7 +72,8 @@ if [ "$route" = debian ]; then
   fi
   has_wasm_std +rust-web || fail "toolchain rust-web has no wasm32 std; remove $DEST/.std-built-for-* and re-run"
 fi
-echo "$route" > .wasm-route
+# Rewritten only on a change: the Makefile rebuilds the wasm when the route changes.
+[ "$(cat .wasm-route 2>/dev/null)" = "$route" ] || echo "$route" > .wasm-route
 
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (must equal wasm-bindgen in Cargo.lock; about 2 minutes)"

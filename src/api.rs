@@ -209,4 +209,10 @@ impl WasmClient {
     pub fn granted_scope(&self) -> Option<String> {
         self.inner.granted_scope().map(Into::into)
     }
+
+    /// When the access token expires, in seconds since the epoch, or `undefined`.
+    #[wasm_bindgen(js_name = expiresAt)]
+    pub fn expires_at(&self) -> Option<f64> {
+        self.inner.expires_at().map(|at| at as f64)
+    }
 }

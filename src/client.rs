@@ -796,6 +796,11 @@ impl Client {
         self.session.granted_scope()
     }
 
+    /// When the session's access token expires (seconds since the epoch), if known.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.session.expires_at()
+    }
+
     /// Whether a user is signed in with tokens that still work (checked against the clock
     /// now, without reading the token).
     pub fn is_authenticated(&mut self) -> bool {

@@ -7,7 +7,8 @@
 // APP_DIR (a built single-page app, e.g. tests/react-app/dist: then only its files are
 // served, and its index.html for every path that is not one of them, as the app routes itself).
 // URL mapping: `/` and `/callback.html` (the redirect URI) are www/index.html, the demo's
-// one page, and `/oauth1-callback.html` is www/oauth1.html, the OAuth 1.0a demo's; any other path is the file www/<path> if it exists, else <ROOT>/<path> (so
+// one page, `/oauth1-callback.html` is www/oauth1.html, the OAuth 1.0a demo's, and `/favicon.ico`
+// is www/favicon.svg; any other path is the file www/<path> if it exists, else <ROOT>/<path> (so
 // /pkg/dist/index.js and /tests/... come from the repo root). Only GET and HEAD; no directory listing; paths
 // that escape ROOT or contain a dot-segment (/.git, /.env) are refused.
 // Prints `site ready http://127.0.0.1:PORT` once listening; exits on SIGTERM/SIGINT.
@@ -58,6 +59,8 @@ function candidateFiles(root, requestUrl) {
   // Each demo is one page, which is also its redirect URI's page.
   if (pathname === '/' || pathname === '/callback.html') pathname = '/www/index.html';
   if (pathname === '/oauth1-callback.html') pathname = '/www/oauth1.html';
+  // Browsers ask for /favicon.ico by themselves when a page names no icon.
+  if (pathname === '/favicon.ico') pathname = '/www/favicon.svg';
   const segments = pathname.split(/[/\\]/).filter(Boolean);
   if (segments.length === 0 || segments.some((s) => s.startsWith('.') || s.includes('\0'))) return null;
   const candidates = [join(root, 'www', ...segments), join(root, ...segments)].map((p) => resolve(p));

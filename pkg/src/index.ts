@@ -422,6 +422,12 @@ export interface Client {
   /** The granted scopes, or `undefined` before login. */
   grantedScopes(): string[] | undefined;
   /**
+   * When the access token expires (absolute time), or `undefined` when signed out or when
+   * the provider gave no lifetime. `expiring` fires `refreshMarginSeconds` before it (at most
+   * half the lifetime).
+   */
+  expiresAt(): Date | undefined;
+  /**
    * Whether a user is signed in with tokens that still work: an access token that has not
    * expired, or a refresh token that can renew it. Checked against the clock on every call;
    * no network, and the token is not read.
@@ -666,6 +672,10 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     },
     grantedScopes() {
       return core.grantedScope()?.split(" ");
+    },
+    expiresAt() {
+      const at = core.expiresAt();
+      return at === undefined ? undefined : new Date(at * 1000);
     },
     isAuthenticated() {
       return core.isAuthenticated();

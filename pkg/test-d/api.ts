@@ -22,6 +22,7 @@ assertType<Equals<Awaited<ReturnType<typeof generatePkce>>, PkcePair>>();
 assertType<Equals<PkcePair["method"], "S256">>();
 assertType<Equals<Awaited<ReturnType<typeof createClient>>, Client>>();
 assertType<Equals<Awaited<ReturnType<Client["handleRedirect"]>>, RedirectResult>>();
+assertType<Equals<ReturnType<Client["expiresAt"]>, Date | undefined>>();
 assertType<Equals<BrowserOAuthError["code"], ErrorCode>>();
 assertType<Equals<Awaited<ReturnType<Client["loginPopup"]>>, RedirectResult>>();
 assertType<Equals<PopupLoginOptions["timeoutSeconds"], number | undefined>>();

@@ -215,6 +215,12 @@ impl Session {
         self.vault.as_ref().map(|v| v.tokens.scope.as_str())
     }
 
+    /// When the access token in the vault expires (seconds since the epoch), or `None`
+    /// before login, after logout, or when the provider gave no lifetime.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.vault.as_ref()?.tokens.expires_at
+    }
+
     /// The `sub` of the session's verified ID token, if it had one.
     pub fn subject(&self) -> Option<&str> {
         self.vault

@@ -199,7 +199,8 @@ describe('login against the local OpenID provider', { timeout: 60_000 }, () => {
     assert.equal(new URL(callback).searchParams.get('error'), 'access_denied');
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'access_denied' });
     assert.match(await page.textContent('#error'), /provider: access_denied/);
-    assert.match(await page.textContent('#error'), /^The sign-in was cancelled or access was refused\. Sign in again/, 'the demo shows describeError (issue 12 item 6)');
+    assert.equal(await page.textContent('#error-explain'), 'The sign-in was cancelled or access was refused.', 'the demo shows describeError (issue 12 item 6)');
+    assert.match(await page.textContent('#error-next'), /^What to do: Sign in again/);
     assert.equal(await page.locator('#error *').count(), 0, 'no markup rendered from the provider');
     assert.deepEqual(await securityEvents(page), [], 'the user saying no is not a security event');
     await context.close();

@@ -218,6 +218,25 @@ fn rotation_replaces_the_refresh_token_and_events_carry_no_token() {
     assert!(body_of(next).contains("refresh_token=rt-2"));
 }
 
+/// Issue 16 (the demo's lifetime bar): `expires_at` is the vault's absolute expiry, it
+/// follows each refresh, and there is none before login or after the session ended.
+#[test]
+fn expires_at_follows_the_vault() {
+    assert_eq!(Session::new(policy(), "openid").expires_at(), None);
+    let mut s = active();
+    assert_eq!(s.expires_at(), Some(T0 + 3600));
+    s.start_refresh(T0 + 3545, ENDPOINT, "spa").unwrap();
+    let RefreshOutcome::Received(set) =
+        s.handle_refresh_response(T0 + 3546, 200, REFRESHED, None, 0)
+    else {
+        panic!("expected tokens")
+    };
+    s.commit_refresh(T0 + 3546, set, None).unwrap();
+    assert_eq!(s.expires_at(), Some(T0 + 3546 + 3600));
+    let _ = s.end(Code::SessionEnded);
+    assert_eq!(s.expires_at(), None);
+}
+
 /// RFC 6749 §6: a response without a refresh token keeps the old one.
 #[test]
 fn a_response_without_refresh_token_keeps_the_old_one() {
