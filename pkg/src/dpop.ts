@@ -13,6 +13,8 @@
  */
 import type { WasmClient } from "../wasm-dpop/browser_oauth_dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
+import { loader } from "./load.js";
+import type { WasmSource } from "./load.js";
 
 /** The wasm-bindgen glue of the `dpop` build. */
 export type Glue = typeof import("../wasm-dpop/browser_oauth_dpop.js");
@@ -56,15 +58,16 @@ const RECORDS = "sessions";
 const RETRY_NONCE = 1;
 const RETRY_REFRESH = 2;
 
-let ready: Promise<Glue> | undefined;
+/** Instantiates the `dpop` build once per page; a failed load is not remembered (see load.ts). */
+const load = loader((options) => import("../wasm-dpop/browser_oauth_dpop.js").then((glue) => glue.default(options)), "dpopWasm");
 
-/** Loads and instantiates the `dpop` build of the wasm once. */
-export function loadGlue(): Promise<Glue> {
-  ready ??= import("../wasm-dpop/browser_oauth_dpop.js").then(async (glue) => {
-    await glue.default();
-    return glue;
-  });
-  return ready;
+/**
+ * Loads and instantiates the `dpop` build of the wasm once, from `source` (the `dpopWasm`
+ * option) or its default URL. A failure is `wasm_load_failed`, and the next call retries.
+ */
+export async function loadGlue(source?: WasmSource): Promise<Glue> {
+  await load(source);
+  return import("../wasm-dpop/browser_oauth_dpop.js");
 }
 
 /** The keys of one issuer and client: the ES256 pair for DPoP and the AES-GCM-256 key. */

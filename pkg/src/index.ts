@@ -10,7 +10,7 @@ import type { Extension } from "./dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
 import { loader } from "./load.js";
-import type { LoadOptions } from "./load.js";
+import type { LoadOptions, WasmSource } from "./load.js";
 import { openPopup } from "./popup-window.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
@@ -259,6 +259,12 @@ export interface ClientConfig extends LoadOptions {
    * Default: memory only. See the README, "Staying signed in".
    */
   persist?: "tab" | "browser";
+  /**
+   * Where the WebAssembly module of the DPoP and persistence build is (`dpop` or `persist`
+   * set), the same forms as `wasm` (see {@link WasmSource}). Default: its `.wasm` beside
+   * `dist/dpop.js`, `wasm-dpop/browser_oauth_dpop_bg.wasm`.
+   */
+  dpopWasm?: WasmSource;
   /** Persist a refresh token that is not DPoP-bound. Script on the page could then decrypt it and use it elsewhere. */
   persistUnboundRefreshToken?: boolean;
   /** Listeners attached before `createClient` does any work, so they hear its restore. */
@@ -493,11 +499,11 @@ export interface Client {
 export async function createClient(config: ClientConfig): Promise<Client> {
   assertBrowser();
   // DPoP and persistence come with their own wasm and module, loaded only when asked for
-  // (the wasm option is for the default module).
+  // (the wasm option is for the default module, dpopWasm for that one).
   const extended = config.dpop !== undefined && config.dpop !== false || config.persist !== undefined;
   const dpop = extended ? await import("./dpop.js") : undefined;
-  const glue = dpop === undefined ? (await load(config.wasm), { discoveryRequest, WasmClient }) : await dpop.loadGlue();
-  const json = stringifyJson({ ...config, wasm: undefined, allowedOrigins: config.allowedOrigins ?? [location.origin] });
+  const glue = dpop === undefined ? (await load(config.wasm), { discoveryRequest, WasmClient }) : await dpop.loadGlue(config.dpopWasm);
+  const json = stringifyJson({ ...config, wasm: undefined, dpopWasm: undefined, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => glue.discoveryRequest(json));
   const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
   const listeners = new Map<string, Set<(event: never) => void>>();

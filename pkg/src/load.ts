@@ -24,9 +24,10 @@ type Init = (options: { module_or_path?: WasmSource }) => Promise<unknown>;
  * Wraps an entry's `init` so that the module is instantiated once per page. A failed load
  * (404, wrong MIME type, CSP without `'wasm-unsafe-eval'`, a bad module) is a
  * `BrowserOAuthError` with code `wasm_load_failed` and the browser's error as `cause`, and it
- * is not remembered: the next call tries again.
+ * is not remembered: the next call tries again. `option` names the option that says where
+ * this module is, for the error message.
  */
-export function loader(init: Init): (source: WasmSource | undefined) => Promise<void> {
+export function loader(init: Init, option = "wasm"): (source: WasmSource | undefined) => Promise<void> {
   let ready: Promise<void> | undefined;
   return (source) => {
     ready ??= init(source === undefined ? {} : { module_or_path: source }).then(
@@ -35,7 +36,7 @@ export function loader(init: Init): (source: WasmSource | undefined) => Promise<
         ready = undefined;
         const error = new BrowserOAuthError(
           "wasm_load_failed",
-          "the WebAssembly module could not be loaded (see cause); check that the .wasm file is served, or pass the wasm option",
+          `the WebAssembly module could not be loaded (see cause); check that the .wasm file is served, or pass the ${option} option`,
         );
         error.cause = cause;
         throw error;

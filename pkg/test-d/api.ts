@@ -84,6 +84,7 @@ async function loading(module: WebAssembly.Module): Promise<void> {
   await generatePkce({ wasm: url });
   await generatePkce({});
   await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb", wasm: module });
+  await createClient({ issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb", dpop: true, dpopWasm: fetch("/d.wasm") });
   void sources;
   describeError("state_mismatch");
   describeError("a code from a newer version");

@@ -1,7 +1,8 @@
 // Loading the WebAssembly module (issue 12 items 1 and 2), in headless Chromium with the
 // built package: a failed load is a BrowserOAuthError `wasm_load_failed` with the browser's
 // error as `cause`, the failure is not cached (the next call loads once the file is there),
-// and the `wasm` option takes a URL, a Response or a compiled WebAssembly.Module.
+// and the `wasm` option takes a URL, a Response or a compiled WebAssembly.Module. The DPoP and
+// persistence build (issue 12 follow-up) loads the same way, and `dpopWasm` says where it is.
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { launchBrowser, startSite } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WASM = `${ROOT}pkg/wasm/browser_oauth_bg.wasm`;
+const DPOP_WASM = `${ROOT}pkg/wasm-dpop/browser_oauth_dpop_bg.wasm`;
 /** A folder the site serves (under target/, git-ignored) where the .wasm appears only later. */
 const LATE_DIR = `target/wasm-late-${process.pid}`;
 
@@ -147,5 +149,60 @@ describe('loading the WebAssembly module', () => {
     }, metadata);
     assert.equal(fromModule, 'S256');
     await asModule.close();
+  });
+
+  /** Runs createClient with `dpop: true` and the extra `options` in the page; returns the outcome. */
+  function dpopClientIn(page, options) {
+    return page.evaluate(async ([md, extra]) => {
+      try {
+        const client = await window.pkg.createClient({ issuer: md.issuer, clientId: 'spa', redirectUri: `${location.origin}/cb`, metadata: md, dpop: true, ...extra });
+        return { ok: new URL(client.authorizationUrl()).searchParams.get('code_challenge_method') };
+      } catch (error) {
+        return {
+          typed: error instanceof window.pkg.BrowserOAuthError,
+          code: error.code,
+          message: error.message,
+          cause: String(error.cause),
+        };
+      }
+    }, [metadata, options]);
+  }
+
+  test('dpop: a 404 on the DPoP build\'s .wasm is wasm_load_failed with the cause, and the next createClient loads it', async () => {
+    const page = await freshPage();
+    const path = '**/pkg/wasm-dpop/browser_oauth_dpop_bg.wasm';
+    let refused = 0;
+    await page.route(path, (route) => {
+      refused += 1;
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    assert.deepEqual(await dpopClientIn(page, {}), {
+      typed: true,
+      code: 'wasm_load_failed',
+      message: 'the WebAssembly module could not be loaded (see cause); check that the .wasm file is served, or pass the dpopWasm option',
+      cause: "Error: failed to fetch Wasm: 404 Not Found fetching '" + `${site.url}/pkg/wasm-dpop/browser_oauth_dpop_bg.wasm'`,
+    });
+    assert.equal(refused, 1);
+    await page.unroute(path);
+    assert.deepEqual(await dpopClientIn(page, {}), { ok: 'S256' }, 'the failure was not cached');
+    await page.close();
+  });
+
+  test('dpopWasm takes a URL: a missing one fails typed, the one where the file is then loads, and the default URL is never fetched', async () => {
+    const page = await freshPage();
+    const requests = [];
+    page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+    const missing = await dpopClientIn(page, { dpopWasm: `/${LATE_DIR}/dpop/browser_oauth_dpop_bg.wasm` });
+    assert.equal(missing.typed, true);
+    assert.equal(missing.code, 'wasm_load_failed');
+    assert.match(missing.cause, /404 Not Found fetching '.*\/dpop\/browser_oauth_dpop_bg\.wasm'/);
+    mkdirSync(`${ROOT}${LATE_DIR}/dpop`, { recursive: true });
+    copyFileSync(DPOP_WASM, `${ROOT}${LATE_DIR}/dpop/browser_oauth_dpop_bg.wasm`);
+    assert.deepEqual(await dpopClientIn(page, { dpopWasm: `${site.url}/${LATE_DIR}/dpop/browser_oauth_dpop_bg.wasm` }), { ok: 'S256' });
+    assert.deepEqual(requests.filter((p) => p.endsWith('.wasm')), [
+      `/${LATE_DIR}/dpop/browser_oauth_dpop_bg.wasm`,
+      `/${LATE_DIR}/dpop/browser_oauth_dpop_bg.wasm`,
+    ]);
+    await page.close();
   });
 });
