@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -47,12 +47,10 @@ after(async () => {
  * every refresh grant the pages send.
  */
 async function openContext(extra = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+  const context = await demoContext(browser, {
+    siteUrl: site.url,
     issuer: provider.url,
     clientId: CLIENT_ID,
-    redirectUri: `${site.url}/callback.html`,
-    postLogoutRedirectUri: `${site.url}/`,
     scope: 'openid profile email offline_access',
     autoRefresh: false,
     ...extra,

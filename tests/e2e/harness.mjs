@@ -347,6 +347,27 @@ export async function wasmMemoryContains(page, needle) {
 }
 
 /**
+ * A new browser context whose pages run the demo app (www/app.js) with `window.DEMO_CONFIG`
+ * set before any page script: the client `clientId` of the provider at `issuer`, the site's
+ * callback and post-logout pages, `scope`, and any other client options in `extra`.
+ * @param {import('playwright-core').Browser} browser
+ * @param {{ siteUrl: string, issuer: string, clientId: string, scope: string } & Record<string, unknown>} config
+ * @returns {Promise<import('playwright-core').BrowserContext>}
+ */
+export async function demoContext(browser, { siteUrl, issuer, clientId, scope, ...extra }) {
+  const context = await browser.newContext();
+  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+    issuer,
+    clientId,
+    redirectUri: `${siteUrl}/callback.html`,
+    postLogoutRedirectUri: `${siteUrl}/`,
+    scope,
+    ...extra,
+  });
+  return context;
+}
+
+/**
  * Opens the demo app at `siteUrl` in a new page of `context`, clicks "Log in" and completes
  * the provider's prompts if it shows any (a live provider session may skip them); returns
  * the page and the error code the app shows ('' when signed in).

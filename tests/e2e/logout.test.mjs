@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -25,12 +25,10 @@ after(async () => {
 
 /** A browser context for the demo app against `issuer`, recording issued tokens and revocations. */
 async function openContext(issuer = provider.url, extra = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+  const context = await demoContext(browser, {
+    siteUrl: site.url,
     issuer,
     clientId: CLIENT_ID,
-    redirectUri: `${site.url}/callback.html`,
-    postLogoutRedirectUri: `${site.url}/`,
     scope: 'openid profile email offline_access',
     autoRefresh: false,
     ...extra,

@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, collectStorage, dumpIndexedDB, launchBrowser, signInAtProvider, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, collectStorage, demoContext, dumpIndexedDB, launchBrowser, signInAtProvider, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-dpop';
 let site;
@@ -30,12 +30,10 @@ after(async () => {
 
 /** A context for the demo app with DPoP and `persist`; records issued tokens and refresh grants in order. */
 async function openContext(extra = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+  const context = await demoContext(browser, {
+    siteUrl: site.url,
     issuer: provider.url,
     clientId: CLIENT_ID,
-    redirectUri: `${site.url}/callback.html`,
-    postLogoutRedirectUri: `${site.url}/`,
     scope: 'openid profile offline_access',
     dpop: true,
     allowedOrigins: [site.url, provider.url, resource],

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoTokenLeak, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, launchBrowser, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -30,12 +30,10 @@ after(async () => {
  * out and every refresh grant the pages send, in order, with request/response events.
  */
 async function openContext(extra = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+  const context = await demoContext(browser, {
+    siteUrl: site.url,
     issuer: provider.url,
     clientId: CLIENT_ID,
-    redirectUri: `${site.url}/callback.html`,
-    postLogoutRedirectUri: `${site.url}/`,
     scope: 'openid profile email offline_access',
     ...extra,
   });
