@@ -21,7 +21,8 @@ const PLAN = SMOKE
   ? { loads: 1, warmup: 0, rounds: 1, batch: 5, memory: 20 }
   : { loads: 15, warmup: 3, rounds: 15, batch: 200, memory: 10_000 };
 const OPERATIONS = ['build', 'validate', 'handle'];
-const BUDGET_BYTES = 16 * 1024;
+/** Issue 15's size target for the small (signed-in) app, min+gzip. */
+const BUDGET_BYTES = 28 * 1024;
 
 /**
  * Min, median and max of the samples (null when there are none).
@@ -161,6 +162,14 @@ async function main() {
     console.log(`  of which history.replaceState alone: min ${fmt(rs.min, 'µs')} median ${fmt(rs.median, 'µs')} max ${fmt(rs.max, 'µs')}`);
     lines.push({ figure: 'replaceState', unit: 'ms', smoke: SMOKE, page: rs });
 
+    const refusals = [];
+    for (let i = 0; i < PLAN.rounds; i += 1) refusals.push(await page.evaluate((n) => window.bench.refuseHugeCallback(n), SMOKE ? 1 : 10));
+    const huge = summarize(refusals);
+    console.log(`
+1 MB of callback parameters refused (invalid_callback, browser-oauth validateCallback): ` +
+      `min ${fmt(huge.min, "ms")} median ${fmt(huge.median, "ms")} max ${fmt(huge.max, "ms")} ms per refusal (target: under 50 ms)`);
+    lines.push({ figure: 'refuse-1mb-callback', unit: 'ms', smoke: SMOKE, 'browser-oauth': huge });
+
     const memory = await page.evaluate((n) => window.bench.memory(n), PLAN.memory);
     console.log(`\nmemory: browser-oauth wasm linear memory ${memory.before} pages (64 KiB) before, ` +
       `${memory.after} after ${memory.count} requests built and handled`);
@@ -173,10 +182,12 @@ async function main() {
       const a = median(figure, 'oauth4webapi');
       return o && a ? `${(a / o).toFixed(2)}×` : 'not measured';
     };
-    console.log('\ntargets (reported, not enforced):');
-    console.log(`  build ≥ 5× faster than oauth4webapi: ${ratio('build')}`);
+    console.log('\ntargets of issue 15 (reported, not enforced):');
+    const ready = median('import-to-ready', 'browser-oauth') / median('import-to-ready', 'oauth4webapi');
+    console.log(`  import → ready within 1.5× of oauth4webapi: ${ready.toFixed(2)}×`);
+    console.log(`  build ≥ 2.5× faster than oauth4webapi: ${ratio('build')}`);
     console.log(`  validate ≥ 2× faster than oauth4webapi: ${ratio('validate')} (handle, which includes validate: ${ratio('handle')})`);
-    console.log(`  size ≤ ${BUDGET_BYTES} B and below oidc-client-ts (${sizes[2].total} B): ${ours} B`);
+    console.log(`  size ≤ ${BUDGET_BYTES} B (stretch: below oidc-client-ts, ${sizes[2].total} B): ${ours} B`);
     console.log('');
     for (const line of lines) console.log(JSON.stringify(line));
   } finally {

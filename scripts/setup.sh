@@ -77,7 +77,8 @@ if [ "$route" = debian ]; then
   fi
   has_wasm_std +rust-web || fail "toolchain rust-web has no wasm32 std; remove $DEST/.std-built-for-* and re-run"
 fi
-echo "$route" > .wasm-route
+# Rewritten only on a change: the Makefile rebuilds the wasm when the route changes.
+[ "$(cat .wasm-route 2>/dev/null)" = "$route" ] || echo "$route" > .wasm-route
 
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (must equal wasm-bindgen in Cargo.lock; about 2 minutes)"
@@ -101,6 +102,13 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   cp package-lock.json node_modules/.setup-lock
 fi
 node_modules/.bin/wasm-opt --version >/dev/null 2>&1 || fail "wasm-opt from npm binaryen is missing; run 'npm ci'"
+# The bundler layer (make test-bundlers) has its own lock: Vite, webpack, Rollup, esbuild,
+# Parcel, publint and attw, pinned in tests/bundlers/package-lock.json.
+if [ ! -f tests/bundlers/node_modules/.package-lock.json ] || ! cmp -s tests/bundlers/package-lock.json tests/bundlers/node_modules/.setup-lock; then
+  say "installing the bundler test apps' packages with npm ci in tests/bundlers (vite, webpack, rollup, esbuild, parcel, publint, attw)"
+  (cd tests/bundlers && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in tests/bundlers failed"
+  cp tests/bundlers/package-lock.json tests/bundlers/node_modules/.setup-lock
+fi
 # The local OAuth 1.0a provider of the end-to-end tests runs on Python's oauthlib, pinned in
 # www/oauth1/requirements.txt and installed into .venv (git-ignored; a few seconds cold).
 if ! cmp -s www/oauth1/requirements.txt .venv/.setup-requirements 2>/dev/null; then

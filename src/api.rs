@@ -14,6 +14,9 @@ use crate::core::pkce::{self, CodeVerifier};
 use crate::core::resource;
 use crate::web::random;
 
+#[cfg(feature = "dpop")]
+mod dpop;
+
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_CODE_TYPE: &str = TS_ERROR_CODE;
 
@@ -79,7 +82,7 @@ impl WasmClient {
 
     /// Builds the authorization URL for a login and stores its pending request.
     /// `options` is JSON `{returnTo?, extraParams?}`.
-    pub fn login(&self, options: &str) -> Result<String, JsValue> {
+    pub fn login(&mut self, options: &str) -> Result<String, JsValue> {
         self.inner.login(options).map_err(throw)
     }
 
@@ -125,10 +128,17 @@ impl WasmClient {
         step(self.inner.logout(options))
     }
 
-    /// Another tab logged out: wipe this one (no network).
+    /// The wrapper ignored a message claiming to be the login popup's answer (another window
+    /// or origin): queue its security event.
+    #[wasm_bindgen(js_name = untrustedPopupMessage)]
+    pub fn untrusted_popup_message(&mut self) {
+        self.inner.untrusted_popup_message()
+    }
+
+    /// Another tab logged out: revoke this tab's tokens and wipe; returns the first step.
     #[wasm_bindgen(js_name = remoteLogout)]
-    pub fn remote_logout(&mut self) {
-        self.inner.remote_logout()
+    pub fn remote_logout(&mut self) -> Result<String, JsValue> {
+        step(self.inner.remote_logout())
     }
 
     /// Validates the redirect back from RP-initiated logout at `url` (the state).
@@ -151,7 +161,7 @@ impl WasmClient {
 
     /// Whether `client.fetch` may send the token to `origin`.
     #[wasm_bindgen(js_name = originAllowed)]
-    pub fn origin_allowed(&self, origin: &str) -> bool {
+    pub fn origin_allowed(&mut self, origin: &str) -> bool {
         self.inner.origin_allowed(origin)
     }
 
@@ -165,9 +175,44 @@ impl WasmClient {
         self.inner.user().map(Into::into)
     }
 
+    /// Whether a user is signed in with tokens that still work.
+    #[wasm_bindgen(js_name = isAuthenticated)]
+    pub fn is_authenticated(&mut self) -> bool {
+        self.inner.is_authenticated()
+    }
+
+    /// The UserInfo endpoint for `client.userInfo()`; throws `login_required` or
+    /// `userinfo_unavailable`.
+    #[wasm_bindgen(js_name = userinfoEndpoint)]
+    pub fn userinfo_endpoint(&self) -> Result<String, JsValue> {
+        self.inner
+            .userinfo_endpoint()
+            .map(Into::into)
+            .map_err(throw)
+    }
+
+    /// Checks the UserInfo answer (`status`, `Content-Type`, body); throws when it must not
+    /// be used.
+    pub fn userinfo(
+        &mut self,
+        status: u16,
+        content_type: Option<String>,
+        body: &str,
+    ) -> Result<(), JsValue> {
+        self.inner
+            .userinfo(status, content_type.as_deref(), body)
+            .map_err(throw)
+    }
+
     /// The granted scope, or `undefined` before login.
     #[wasm_bindgen(js_name = grantedScope)]
     pub fn granted_scope(&self) -> Option<String> {
         self.inner.granted_scope().map(Into::into)
+    }
+
+    /// When the access token expires, in seconds since the epoch, or `undefined`.
+    #[wasm_bindgen(js_name = expiresAt)]
+    pub fn expires_at(&self) -> Option<f64> {
+        self.inner.expires_at().map(|at| at as f64)
     }
 }

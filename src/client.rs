@@ -27,13 +27,21 @@ use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
 use crate::core::json::{self, ObjectWriter, Value};
 use crate::core::jws::{KeyStep, SignatureCheck};
 use crate::core::logout::{Logout, LogoutInput, LogoutState, Next};
-use crate::core::pending::{KEY_PREFIX, PendingAuthorization, ResponseMode};
+use crate::core::pending::{self, KEY_PREFIX, MAX_PENDING, PendingAuthorization, ResponseMode};
 use crate::core::resource;
+use crate::core::security::{self, Phase, SecurityEvent};
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
-use crate::core::token::{FormPost, TokenSet, build_code_exchange, process_token_response};
+use crate::core::silent;
+use crate::core::token::{
+    FormPost, TokenSet, TokenTypes, build_code_exchange, process_token_response_as,
+};
 use crate::core::url::{Url, find_pair, parse_unique_pairs};
+use crate::core::userinfo::{process_userinfo_response, userinfo_endpoint};
 use crate::web::timer::Timer;
 use crate::web::{page, random, storage};
+
+#[cfg(feature = "dpop")]
+mod dpop;
 
 /// One configured client: its settings, the provider's metadata, the session, the
 /// operation in progress and the session timer.
@@ -46,7 +54,12 @@ pub struct Client {
     jwks: Option<String>,
     /// The logout in progress, with its `(local, end_session)` options.
     logout: Option<(Box<Logout>, bool, bool)>,
+    /// Refusals since the last [`Client::events`], for the `security` event.
+    security: Vec<SecurityEvent>,
     timer: Timer,
+    /// DPoP and persistence (the `dpop` build only).
+    #[cfg(feature = "dpop")]
+    ext: dpop::State,
 }
 
 /// A request for the wrapper to send: a GET, or a form POST when `body` is given.
@@ -149,6 +162,10 @@ impl Client {
         wake: js_sys::Function,
     ) -> Result<Client> {
         let mut config = Config::parse(config_json)?;
+        #[cfg_attr(not(feature = "dpop"), allow(unused_mut))]
+        let mut session = Session::new(config.session, &config.scope);
+        #[cfg(feature = "dpop")]
+        session.set_token_types(config.token_types);
         let metadata = match (config.metadata.take(), discovery) {
             (Some(metadata), _) => metadata,
             (None, Some((200, body))) => parse_metadata(&config.issuer, body)?,
@@ -156,19 +173,27 @@ impl Client {
             (None, _) => return Err(Code::InvalidMetadata.into()),
         };
         Ok(Client {
-            session: Session::new(config.session, &config.scope),
+            #[cfg(feature = "dpop")]
+            ext: dpop::State::new(&config),
+            session,
             config,
             metadata,
             op: Op::Idle,
             jwks: None,
             logout: None,
+            security: Vec::new(),
             timer: Timer::new(wake),
         })
     }
 
     /// Builds the authorization URL and stores the pending request. `options_json` may give
     /// `returnTo` and `extraParams` (an object of string values).
-    pub fn login(&self, options_json: &str) -> Result<String> {
+    pub fn login(&mut self, options_json: &str) -> Result<String> {
+        let result = self.build_login(options_json);
+        self.report(Phase::Config, result)
+    }
+
+    fn build_login(&self, options_json: &str) -> Result<String> {
         let options = json::parse(options_json)
             .and_then(Value::object)
             .ok_or(Code::InvalidConfig)?;
@@ -188,6 +213,15 @@ impl Client {
             }
             Some(_) => return Err(Code::InvalidConfig.into()),
         }
+        // RFC 9449 §10: the code is bound to the DPoP key.
+        #[cfg(feature = "dpop")]
+        if let Some(jkt) = self.dpop_jkt() {
+            // The app cannot bind the code to another key.
+            if extra.iter().any(|(name, _)| *name == "dpop_jkt") {
+                return Err(Code::InvalidConfig.into());
+            }
+            extra.push(("dpop_jkt", jkt));
+        }
         let mut fresh = vec![0u8; random_bytes_needed(self.config.verifier_len)];
         random::fill(&mut fresh)?;
         let input = AuthorizationInput {
@@ -199,13 +233,40 @@ impl Client {
             response_mode: self.config.response_mode,
             verifier_len: self.config.verifier_len,
         };
-        let (url, pending) =
-            build_authorization_request(&self.metadata, &input, &fresh, page::now())?;
-        storage::set(
-            &PendingAuthorization::storage_key(pending.state.expose()),
-            &pending.encode(),
-        )?;
+        let now = page::now();
+        let (url, pending) = build_authorization_request(&self.metadata, &input, &fresh, now)?;
+        let key = PendingAuthorization::storage_key(pending.state.expose());
+        let record = pending.encode();
+        // Bounded storage (issue 11 item 13): room for this one among the newest others.
+        self.prune_pending(now, MAX_PENDING - 1);
+        if storage::set(&key, &record).is_err() {
+            // Full: our own older pending requests go first, then one more try.
+            self.prune_pending(now, 0);
+            storage::set(&key, &record)?;
+        }
         Ok(url)
+    }
+
+    /// Removes expired and unreadable pending requests, then the oldest until at most
+    /// `keep` remain. Requests another client of this origin made (another issuer) are left
+    /// to that client. Storage that cannot be read or written is left as it is: pruning
+    /// never fails the operation it runs in.
+    fn prune_pending(&self, now: u64, keep: usize) {
+        let mut prefix = String::from(KEY_PREFIX);
+        prefix.push_str("pending:");
+        // Plain loops: iterator adapters over owned strings cost wasm size here.
+        let mut records = Vec::new();
+        for key in storage::keys_with_prefix(&prefix) {
+            let created = match storage::get(&key).map(|text| PendingAuthorization::decode(&text)) {
+                Some(Ok(pending)) if pending.issuer != self.metadata.issuer => continue,
+                Some(Ok(pending)) => Some(pending.created_at),
+                _ => None,
+            };
+            records.push((key, created));
+        }
+        for key in pending::to_prune(records, now, self.config.pending_max_age, keep) {
+            storage::remove(&key);
+        }
     }
 
     /// Starts handling the redirect back from the provider at `url`: cleans the address
@@ -213,8 +274,12 @@ impl Client {
     /// code exchange to send.
     pub fn begin_redirect(&mut self, url: &str) -> Result<Step> {
         // specs §2: the response leaves the address bar first, whatever happens next.
-        page::replace_url(&strip_response_params(url, self.config.response_mode))?;
-        self.validate_redirect(url)?;
+        let result = page::replace_url(&strip_response_params(url, self.config.response_mode))
+            .and_then(|()| self.check_redirect(url));
+        if let Err(error) = self.report(Phase::Callback, result) {
+            // The provider has no session for a `prompt=none` request: an outcome, not an error.
+            return Ok(Step::done(silent::not_signed_in(&error).ok_or(error)?));
+        }
         self.exchange_code()
     }
 
@@ -222,9 +287,16 @@ impl Client {
     /// the validated code for [`Client::exchange_code`]. Touches neither the address bar
     /// nor the network.
     pub fn validate_redirect(&mut self, url: &str) -> Result<()> {
+        let result = self.check_redirect(url);
+        self.report(Phase::Callback, result)
+    }
+
+    fn check_redirect(&mut self, url: &str) -> Result<()> {
         let params = CallbackParams::parse(url, self.config.response_mode)?;
         let key = PendingAuthorization::storage_key(params.state()?);
         let stored = storage::take(&key)?.ok_or(Code::StateMismatch)?;
+        // Expired requests of other logins go too (issue 11 item 13).
+        self.prune_pending(page::now(), MAX_PENDING);
         let pending = PendingAuthorization::decode(&stored)?;
         // RFC 9700 §4.4.2: a response to a request sent to another issuer (another client
         // of this origin sharing the redirect URI) never reaches this token endpoint.
@@ -251,7 +323,7 @@ impl Client {
             &self.config.client_id,
             callback,
         );
-        Ok(Step::send(self.post(post), None))
+        self.token_send(post, None)
     }
 
     /// Starts a refresh (the wrapper keeps it single flight and calls this once per round):
@@ -267,7 +339,7 @@ impl Client {
         match started? {
             Some(post) => {
                 self.op = Op::Refresh;
-                Ok(self.refresh_step(post))
+                self.refresh_step(post)
             }
             None => Ok(Step::done("{}")),
         }
@@ -279,9 +351,36 @@ impl Client {
     pub fn resume(&mut self, status: u16, body: &str, retry_after: Option<&str>) -> Result<Step> {
         // Taken out: a failed step leaves no operation behind.
         let op = core::mem::replace(&mut self.op, Op::Idle);
+        let phase = match &op {
+            Op::Exchange(_) => Phase::Token,
+            Op::Idle | Op::Refresh | Op::Backoff => Phase::Refresh,
+            Op::Keys(_) | Op::Verify(_) => Phase::IdToken,
+            Op::Logout => Phase::Logout,
+        };
         let step = self.advance(op, status, body, retry_after);
         self.rearm();
-        step
+        self.report(phase, step)
+    }
+
+    /// Queues a security event when `result` is a refusal met in `phase` (see
+    /// `core::security::classify`), and passes `result` on.
+    fn report<T>(&mut self, phase: Phase, result: Result<T>) -> Result<T> {
+        if let Err(error) = &result {
+            self.note(phase, error.code);
+        }
+        result
+    }
+
+    /// Queues the security event for a failure with `code` in `phase`, if it is a refusal.
+    #[inline(never)]
+    fn note(&mut self, phase: Phase, code: Code) {
+        if let Some(phase) = security::classify(code, phase) {
+            self.security.push(SecurityEvent {
+                code,
+                phase,
+                time: page::now(),
+            });
+        }
     }
 
     fn advance(
@@ -295,8 +394,20 @@ impl Client {
         match op {
             Op::Idle => Err(Code::LoginRequired.into()),
             Op::Exchange(callback) => {
+                // RFC 9449 §8: one retry with the token endpoint's nonce.
+                #[cfg(feature = "dpop")]
+                if self.token_nonce_retry(status, body) {
+                    self.op = Op::Exchange(callback);
+                    return self.exchange_code();
+                }
                 let pending = callback.pending;
-                let tokens = process_token_response(now, status, body, &pending.scope)?;
+                let tokens = process_token_response_as(
+                    now,
+                    status,
+                    body,
+                    &pending.scope,
+                    self.token_types(),
+                )?;
                 let nonce = pending.nonce.as_ref().map(|n| n.expose());
                 let Some(id_token) = &tokens.id_token else {
                     // OIDC Core §3.1.3.3: an openid request must get an ID token back.
@@ -316,6 +427,10 @@ impl Client {
                 }))
             }
             Op::Refresh => {
+                #[cfg(feature = "dpop")]
+                if self.token_nonce_retry(status, body) {
+                    return self.refresh_again();
+                }
                 let mut jitter = [0u8; 4];
                 // Jitter is not a secret: without randomness the backoff is merely regular.
                 let _ = random::fill(&mut jitter);
@@ -344,7 +459,7 @@ impl Client {
                     .retry_refresh(&self.metadata.token_endpoint, &self.config.client_id)
                     .ok_or(Code::LoginRequired)?;
                 self.op = Op::Refresh;
-                Ok(self.refresh_step(post))
+                self.refresh_step(post)
             }
             Op::Logout => {
                 if let Some((plan, ..)) = self.logout.as_mut() {
@@ -451,10 +566,17 @@ impl Client {
     }
 
     /// Logs out (issue 5; order in `core::logout`). `options_json` may give `local` (no
-    /// network) and `endSession` (then redirect to the provider's end-session endpoint).
-    /// Tokens leave the session first, so timers and any refresh in flight stop and every
-    /// accessor fails at once; the plan then revokes, wipes, clears storage and broadcasts.
+    /// network, and so no redirect either), `endSession` (then redirect to the provider's
+    /// end-session endpoint) and `idTokenHint` (default true). The wrapper calls this once a
+    /// refresh in flight has landed; the tokens leave the session first, so the timer stops
+    /// and every accessor fails at once; the plan then revokes, wipes, clears storage and
+    /// broadcasts.
     pub fn logout(&mut self, options_json: &str) -> Result<Step> {
+        let result = self.start_logout(options_json);
+        self.report(Phase::Logout, result)
+    }
+
+    fn start_logout(&mut self, options_json: &str) -> Result<Step> {
         let options = json::parse(options_json)
             .and_then(Value::object)
             .ok_or(Code::InvalidConfig)?;
@@ -464,31 +586,51 @@ impl Client {
             Some(_) => Err(Code::InvalidConfig),
         };
         let (local, end_session) = (flag("local")?, flag("endSession")?);
-        // A refresh in flight is abandoned: its answer finds no operation and is dropped.
+        let hint = match options.get("idTokenHint") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        };
+        // The wrapper lets a refresh in flight land first (its rotated refresh token is the
+        // one to revoke); an answer that still came later would find no operation.
         self.op = Op::Idle;
         let tokens = self.session.take_tokens();
         self.rearm();
-        let plan = Logout::new(tokens, &self.logout_input(local, end_session));
+        let mut input = self.logout_input(local, end_session);
+        input.id_token_hint = hint;
+        let plan = Logout::new(tokens, &input);
         self.logout = Some((Box::new(plan), local, end_session));
         self.logout_step()
     }
 
-    /// Another tab of this client logged out: drop the tokens, clear storage, and emit
-    /// `logout` if a session was held. No network.
-    pub fn remote_logout(&mut self) {
+    /// A message claiming to be the login popup's answer came from another window or origin
+    /// and was ignored: queue its security event.
+    pub fn untrusted_popup_message(&mut self) {
+        self.note(Phase::Callback, Code::UntrustedPopupMessage);
+    }
+
+    /// Another tab of this client logged out: take the tokens out, revoke them (each tab
+    /// holds its own), clear storage, and emit `logout` if a session was held. Returns the
+    /// first step of that plan ([`Logout::follow`]: no broadcast, no redirect).
+    pub fn remote_logout(&mut self) -> Result<Step> {
         self.op = Op::Idle;
-        let held = self.session.take_tokens().is_some();
+        let tokens = self.session.take_tokens();
         self.rearm();
-        storage::remove_prefixed(KEY_PREFIX);
-        if held {
-            self.session.logged_out(true);
-        }
+        let plan = Logout::follow(tokens, &self.logout_input(false, false));
+        self.logout = Some((Box::new(plan), false, false));
+        let result = self.logout_step();
+        self.report(Phase::Logout, result)
     }
 
     /// Validates the provider's redirect back after RP-initiated logout at `url`: it must be
     /// the configured post-logout redirect URI and carry the `state` this tab stored (single
     /// use, with the pending-request time limit). The state leaves the address bar first.
     pub fn handle_logout_redirect(&mut self, url: &str) -> Result<()> {
+        let result = self.check_logout_redirect(url);
+        self.report(Phase::Logout, result)
+    }
+
+    fn check_logout_redirect(&mut self, url: &str) -> Result<()> {
         let expected = self
             .config
             .post_logout_redirect_uri
@@ -536,6 +678,12 @@ impl Client {
                     let Some((plan, ..)) = self.logout.take() else {
                         return Err(Code::LoginRequired.into());
                     };
+                    if plan.is_followed() {
+                        if plan.held_tokens() {
+                            self.session.logged_out(true);
+                        }
+                        return Ok(Step::done(&plan.result_json(None)));
+                    }
                     // The local logout is complete whatever happens to the redirect: the
                     // `logout` event goes out first, then a failure to prepare it is reported.
                     let redirect = self.end_session_redirect(&plan, local, end_session);
@@ -584,6 +732,7 @@ impl Client {
                 .map(|uri| uri.as_str()),
             local,
             end_session,
+            id_token_hint: true,
         }
     }
 
@@ -611,12 +760,18 @@ impl Client {
         })
     }
 
-    /// Whether `client.fetch` may send the token to `origin` (specs §4: never to another).
-    pub fn origin_allowed(&self, origin: &str) -> bool {
-        resource::origin_allowed(&self.config.allowed_origins, origin)
+    /// Whether `client.fetch` may send the token to `origin` (specs §4: never to another);
+    /// a refusal is a security event.
+    pub fn origin_allowed(&mut self, origin: &str) -> bool {
+        let allowed = resource::origin_allowed(&self.config.allowed_origins, origin);
+        if !allowed {
+            self.note(Phase::Config, Code::OriginNotAllowed);
+        }
+        allowed
     }
 
-    /// The events since the last call, as a JSON array. No event carries a token.
+    /// The events since the last call, as a JSON array: the session's, then the security
+    /// events. No event carries a token, a code, a state or a response.
     pub fn events(&mut self) -> String {
         let mut out = String::from("[");
         for event in self.session.poll_events() {
@@ -625,6 +780,8 @@ impl Client {
             }
             out.push_str(&event.to_json());
         }
+        let security = core::mem::take(&mut self.security);
+        security::push_events(&mut out, &security, &self.metadata.issuer);
         out.push(']');
         out
     }
@@ -639,6 +796,40 @@ impl Client {
         self.session.granted_scope()
     }
 
+    /// When the session's access token expires (seconds since the epoch), if known.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.session.expires_at()
+    }
+
+    /// Whether a user is signed in with tokens that still work (checked against the clock
+    /// now, without reading the token).
+    pub fn is_authenticated(&mut self) -> bool {
+        let now = page::now();
+        self.session.handle_timeout(now);
+        self.rearm();
+        self.session.is_authenticated(now)
+    }
+
+    /// The UserInfo endpoint to send the access token to, once the session has an ID token
+    /// to compare the answer with.
+    pub fn userinfo_endpoint(&self) -> Result<&str> {
+        userinfo_endpoint(
+            self.metadata.userinfo_endpoint.as_deref(),
+            self.session.granted_scope().is_some(),
+            self.session.subject(),
+        )
+    }
+
+    /// Checks the UserInfo answer against the session's ID token (`Ok`: its body may be
+    /// used). A refused answer is also a security event.
+    pub fn userinfo(&mut self, status: u16, content_type: Option<&str>, body: &str) -> Result<()> {
+        let result = match self.session.subject() {
+            Some(expected) => process_userinfo_response(status, content_type, body, expected),
+            None => Err(Code::UserinfoUnavailable.into()),
+        };
+        self.report(Phase::Userinfo, result)
+    }
+
     fn claims_policy<'a>(&'a self, nonce: Option<&'a str>, now: u64) -> ClaimsPolicy<'a> {
         ClaimsPolicy {
             issuer: &self.metadata.issuer,
@@ -646,6 +837,7 @@ impl Client {
             nonce,
             now,
             skew: self.config.clock_skew,
+            trusted_audiences: &self.config.trusted_audiences,
         }
     }
 
@@ -661,12 +853,27 @@ impl Client {
     /// its own refresh token, but a provider may issue them all from one grant (the user's
     /// session there), and refreshes of one grant racing each other can look like reuse
     /// (RFC 9700 §4.14.2): with the lock the tabs of this origin take turns.
-    fn refresh_step(&self, post: FormPost) -> Step {
+    fn refresh_step(&self, post: FormPost) -> Result<Step> {
         let mut lock = String::from("browser-oauth:refresh ");
         lock.push_str(&self.config.client_id);
         lock.push(' ');
         lock.push_str(&self.metadata.issuer);
-        Step::send(self.post(post), Some(&lock))
+        self.token_send(post, Some(&lock))
+    }
+
+    /// A token endpoint request (the `dpop` build adds the DPoP proof: `client::dpop`).
+    #[cfg(not(feature = "dpop"))]
+    fn token_send(&self, post: FormPost, lock: Option<&str>) -> Result<Step> {
+        Ok(Step::send(self.post(post), lock))
+    }
+
+    /// The token types a token response may have: DPoP-bound ones only in the `dpop` build
+    /// with DPoP on.
+    fn token_types(&self) -> TokenTypes {
+        #[cfg(feature = "dpop")]
+        return self.config.token_types;
+        #[cfg(not(feature = "dpop"))]
+        TokenTypes::Bearer
     }
 
     /// Arms the one timer for the session's earliest deadline.

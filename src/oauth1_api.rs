@@ -6,10 +6,11 @@ use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::error::{Error, TS_ERROR_CODE};
+use crate::core::error::{Code, Error, TS_ERROR_CODE};
 use crate::core::json::ObjectWriter;
 use crate::core::oauth1::config::{Input, Settings};
 use crate::core::oauth1::request::SignedRequest;
+use crate::core::security::Phase;
 use crate::oauth1_client::{OAuth1Client, Signing};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -107,14 +108,16 @@ impl WasmOAuth1Client {
     /// Checks the temporary-credentials response, stores the pending request, and returns
     /// the authorization URL.
     #[wasm_bindgen(js_name = authorizationUrl)]
-    pub fn authorization_url(&self, status: u16, body: &str) -> Result<String, JsValue> {
-        self.inner.authorization_url(status, body).map_err(throw)
+    pub fn authorization_url(&mut self, status: u16, body: &str) -> Result<String, JsValue> {
+        let result = self.inner.authorization_url(status, body);
+        self.inner.report(Phase::Token, result).map_err(throw)
     }
 
     /// Checks the callback at `url` and returns the token-credentials request to sign and send.
     #[wasm_bindgen(js_name = beginCallback)]
-    pub fn begin_callback(&self, url: &str) -> Result<WasmSigning, JsValue> {
-        let inner = self.inner.begin_callback(url).map_err(throw)?;
+    pub fn begin_callback(&mut self, url: &str) -> Result<WasmSigning, JsValue> {
+        let result = self.inner.begin_callback(url);
+        let inner = self.inner.report(Phase::Callback, result).map_err(throw)?;
         Ok(WasmSigning { inner })
     }
 
@@ -122,7 +125,8 @@ impl WasmOAuth1Client {
     /// in seconds since the Unix epoch.
     #[wasm_bindgen(js_name = finishLogin)]
     pub fn finish_login(&mut self, status: u16, body: &str) -> Result<f64, JsValue> {
-        let expires_at = self.inner.finish_login(status, body).map_err(throw)?;
+        let result = self.inner.finish_login(status, body);
+        let expires_at = self.inner.report(Phase::Token, result).map_err(throw)?;
         Ok(expires_at as f64)
     }
 
@@ -177,5 +181,20 @@ impl WasmOAuth1Client {
     /// Wipes the credentials from memory and the OAuth 1.0a pending requests from storage.
     pub fn logout(&mut self) {
         self.inner.logout();
+    }
+
+    /// Records that `fetch` refused to sign for an origin off `allowedOrigins` (a security
+    /// event; the wrapper throws `origin_not_allowed`).
+    #[wasm_bindgen(js_name = refuseOrigin)]
+    pub fn refuse_origin(&mut self) {
+        let _ = self
+            .inner
+            .report::<()>(Phase::Config, Err(Code::OriginNotAllowed.into()));
+    }
+
+    /// The security events since the last call, as a JSON array of `{type: "security",
+    /// code, phase, time, issuer}` (the issuer is the token URL).
+    pub fn events(&mut self) -> String {
+        self.inner.events()
     }
 }

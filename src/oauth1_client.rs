@@ -28,6 +28,7 @@
 //!   in the OAuth 2 entry (if it posts the same message) or in another tab covers both.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::core::error::{Code, Result};
 use crate::core::oauth1::config::Settings;
@@ -38,12 +39,15 @@ use crate::core::oauth1::request::{
     self, Nonce, PreparedRequest, Request, SignedRequest, sign_with_secrets,
 };
 use crate::core::oauth1::sign::{ConsumerSecret, TokenSecret};
+use crate::core::security::{self, Phase, SecurityEvent};
 use crate::web::{page, random, storage};
 
 /// One OAuth 1.0a client: its settings and, once logged in, the token credentials.
 pub struct OAuth1Client {
     settings: Settings,
     session: Option<TokenCredentials>,
+    /// Refusals since the last [`OAuth1Client::events`], for the `security` event.
+    security: Vec<SecurityEvent>,
 }
 
 /// A request waiting for its signature, with the token secret it is to be signed with.
@@ -81,7 +85,33 @@ impl OAuth1Client {
         OAuth1Client {
             settings,
             session: None,
+            security: Vec::new(),
         }
+    }
+
+    /// Queues a security event when `result` is a refusal met in `phase` (see
+    /// `core::security::classify`), and passes `result` on.
+    pub fn report<T>(&mut self, phase: Phase, result: Result<T>) -> Result<T> {
+        if let Err(error) = &result
+            && let Some(phase) = security::classify(error.code, phase)
+        {
+            self.security.push(SecurityEvent {
+                code: error.code,
+                phase,
+                time: page::now(),
+            });
+        }
+        result
+    }
+
+    /// The security events since the last call, as a JSON array; `issuer` is the token URL.
+    /// No event carries a token, a verifier, a secret or a response.
+    pub fn events(&mut self) -> String {
+        let mut out = String::from("[");
+        let events = core::mem::take(&mut self.security);
+        security::push_events(&mut out, &events, &self.settings.token_url);
+        out.push(']');
+        out
     }
 
     /// Step 1 of login: the temporary-credentials request (specs §14.1, §2.1) to sign and

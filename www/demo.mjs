@@ -8,7 +8,8 @@ const www = fileURLToPath(new URL('.', import.meta.url));
 const python = fileURLToPath(new URL('../.venv/bin/python', import.meta.url));
 const site = 'http://127.0.0.1:8080';
 const children = [
-  spawn(process.execPath, [www + 'provider.mjs'], { env: { ...process.env, PORT: '9000', APP_ORIGIN: site }, stdio: 'inherit' }),
+  // 2-minute access tokens: the demo's lifetime bar shows renewals within minutes.
+  spawn(process.execPath, [www + 'provider.mjs'], { env: { ...process.env, PORT: '9000', APP_ORIGIN: site, ACCESS_TTL: '120' }, stdio: 'inherit' }),
   spawn(python, [www + 'oauth1/provider.py'], { env: { ...process.env, PORT: '9100', APP_ORIGIN: site }, stdio: 'inherit' }),
   spawn(process.execPath, [www + 'server.mjs'], { env: { ...process.env, PORT: '8080' }, stdio: 'inherit' }),
 ];

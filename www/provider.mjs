@@ -19,8 +19,18 @@
 //                http://127.0.0.1:PORT, the address it listens on
 //   ISS_PARAM    "off" strips the RFC 9207 `iss` parameter from authorization
 //                responses while discovery still advertises it (default "on")
+//   DPOP_NONCE   which side demands DPoP nonces (RFC 9449 §8, §9): "off" (default),
+//                "token" (the token endpoint answers use_dpop_nonce to a proof without its
+//                current nonce), "resource" (the test resource does), or "both"
+//   DPOP         "off" plays a provider without RFC 9449: proofs are ignored and every
+//                token is Bearer, for `dpop: "optional"` (default "on")
 //
-// Prints `provider ready http://127.0.0.1:PORT` once listening; exits on SIGTERM/SIGINT.
+// DPoP (RFC 9449) is on unless DPOP=off: tokens are bound when the client sends a proof, and
+// the client `browser-oauth-dpop` gets bound tokens only. A protected test resource that checks DPoP
+// proofs with `jose` (www/resource.mjs) listens on a second port.
+//
+// Prints `resource ready http://127.0.0.1:PORT2`, then `provider ready http://127.0.0.1:PORT`
+// once listening; exits on SIGTERM/SIGINT.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -28,8 +38,12 @@ import { createServer } from 'node:http';
 
 import Provider from 'oidc-provider';
 
+import { startResource } from './resource.mjs';
+
 const HOST = '127.0.0.1';
 const CLIENT_ID = 'browser-oauth-demo';
+/** The client that must use DPoP: the provider issues it bound tokens only. */
+const DPOP_CLIENT_ID = 'browser-oauth-dpop';
 
 /** Development accounts with known claims; any other login name only gets `sub`. */
 const ACCOUNTS = new Map([
@@ -66,7 +80,15 @@ function readOptions() {
   if (new URL(appOrigin).origin !== appOrigin) throw new Error(`APP_ORIGIN must be a bare origin, got ${appOrigin}`);
   const issParam = option('ISS_PARAM', 'on');
   if (!['on', 'off'].includes(issParam)) throw new Error(`ISS_PARAM must be "on" or "off", got ${issParam}`);
+  const dpopNonce = option('DPOP_NONCE', 'off');
+  if (!['off', 'token', 'resource', 'both'].includes(dpopNonce)) {
+    throw new Error(`DPOP_NONCE must be "off", "token", "resource" or "both", got ${dpopNonce}`);
+  }
+  const dpop = option('DPOP', 'on');
+  if (!['on', 'off'].includes(dpop)) throw new Error(`DPOP must be "on" or "off", got ${dpop}`);
   return {
+    dpop: dpop === 'on',
+    dpopNonce,
     port: intOption('PORT', 9000),
     appOrigin,
     accessTtl: intOption('ACCESS_TTL', 3600),
@@ -95,7 +117,7 @@ function demoClient(appOrigin) {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: [`${appOrigin}/callback.html`, `${appOrigin}/tests/callback.html`],
+    redirect_uris: [`${appOrigin}/callback.html`, `${appOrigin}/tests/callback.html`, `${appOrigin}/tests/pages/popup.html`],
     post_logout_redirect_uris: [`${appOrigin}/`, `${appOrigin}/tests/logout.html`],
   };
 }
@@ -105,9 +127,13 @@ function demoClient(appOrigin) {
  * @param {ReturnType<typeof readOptions>} options
  * @param {number} port the port actually listened on (part of the cookie names)
  */
-function configuration({ appOrigin, accessTtl, idTtl, refreshTtl }, port) {
+function configuration({ appOrigin, accessTtl, idTtl, refreshTtl, dpop, dpopNonce }, port) {
+  const clients = [
+    demoClient(appOrigin),
+    { ...demoClient(appOrigin), client_id: DPOP_CLIENT_ID, client_name: 'browser-oauth DPoP demo', ...(dpop ? { dpop_bound_access_tokens: true } : {}) },
+  ];
   return {
-    clients: [demoClient(appOrigin)],
+    clients,
     jwks: { keys: [signingKey()] },
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     responseTypes: ['code'],
@@ -124,10 +150,17 @@ function configuration({ appOrigin, accessTtl, idTtl, refreshTtl }, port) {
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       userinfo: { enabled: true },
+      // The nonce secret lets the provider issue DPoP-Nonce values (and expose the header);
+      // DPOP_NONCE=token|both makes the token endpoint demand them.
+      dPoP: {
+        enabled: dpop,
+        nonceSecret: randomBytes(32),
+        requireNonce: () => dpopNonce === 'token' || dpopNonce === 'both',
+      },
     },
     // CORS on the client endpoints (token, revocation, userinfo) only for the site's origin;
     // discovery and jwks are open to every origin.
-    clientBasedCORS: (_ctx, origin, client) => origin === appOrigin && client.clientId === CLIENT_ID,
+    clientBasedCORS: (_ctx, origin, client) => origin === appOrigin && clients.some((c) => c.client_id === client.clientId),
     // Refresh tokens for the SPA client whether or not offline_access was granted (without
     // offline_access they end with the provider session). Rotation is on for public clients.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -185,6 +218,12 @@ async function main() {
     provider.use(stripIssFromAuthorizationResponses(demoClient(options.appOrigin).redirect_uris));
   }
   server.on('request', provider.callback());
+  const resource = await startResource({
+    provider,
+    appOrigin: options.appOrigin,
+    requireNonce: options.dpopNonce === 'resource' || options.dpopNonce === 'both',
+    host: HOST,
+  });
 
   const stop = () => {
     server.close(() => process.exit(0));
@@ -193,6 +232,7 @@ async function main() {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 
+  console.log(`resource ready ${resource}`);
   console.log(`provider ready http://${HOST}:${port}`);
 }
 

@@ -3,9 +3,12 @@
 //   node www/server.mjs             # http://127.0.0.1:8080
 //   PORT=0 node www/server.mjs      # the OS picks a free port
 //
-// Environment: PORT (default 8080, 0 lets the OS choose), ROOT (default: the repo root).
+// Environment: PORT (default 8080, 0 lets the OS choose), ROOT (default: the repo root),
+// APP_DIR (a built single-page app, e.g. tests/react-app/dist: then only its files are
+// served, and its index.html for every path that is not one of them, as the app routes itself).
 // URL mapping: `/` and `/callback.html` (the redirect URI) are www/index.html, the demo's
-// one page, and `/oauth1-callback.html` is www/oauth1.html, the OAuth 1.0a demo's; any other path is the file www/<path> if it exists, else <ROOT>/<path> (so
+// one page, `/oauth1-callback.html` is www/oauth1.html, the OAuth 1.0a demo's, and `/favicon.ico`
+// is www/favicon.svg; any other path is the file www/<path> if it exists, else <ROOT>/<path> (so
 // /pkg/dist/index.js and /tests/... come from the repo root). Only GET and HEAD; no directory listing; paths
 // that escape ROOT or contain a dot-segment (/.git, /.env) are refused.
 // Prints `site ready http://127.0.0.1:PORT` once listening; exits on SIGTERM/SIGINT.
@@ -56,10 +59,32 @@ function candidateFiles(root, requestUrl) {
   // Each demo is one page, which is also its redirect URI's page.
   if (pathname === '/' || pathname === '/callback.html') pathname = '/www/index.html';
   if (pathname === '/oauth1-callback.html') pathname = '/www/oauth1.html';
+  // Browsers ask for /favicon.ico by themselves when a page names no icon.
+  if (pathname === '/favicon.ico') pathname = '/www/favicon.svg';
   const segments = pathname.split(/[/\\]/).filter(Boolean);
   if (segments.length === 0 || segments.some((s) => s.startsWith('.') || s.includes('\0'))) return null;
   const candidates = [join(root, 'www', ...segments), join(root, ...segments)].map((p) => resolve(p));
   return candidates.every((p) => p.startsWith(root + sep)) ? candidates : null;
+}
+
+/**
+ * Like candidateFiles, for a built single-page app: the file under `appDir`, then its
+ * index.html (the app routes every other path itself).
+ * @param {string} appDir absolute directory of the built app
+ * @param {string} requestUrl
+ * @returns {string[] | null}
+ */
+function appFiles(appDir, requestUrl) {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(requestUrl, 'http://localhost').pathname);
+  } catch {
+    return null;
+  }
+  const segments = pathname.split(/[/\\]/).filter(Boolean);
+  if (segments.some((s) => s.startsWith('.') || s.includes('\0'))) return null;
+  const file = resolve(join(appDir, ...segments));
+  return file === appDir || file.startsWith(appDir + sep) ? [file, join(appDir, 'index.html')] : null;
 }
 
 /**
@@ -88,15 +113,16 @@ function sendText(res, status, headers = {}) {
 
 /**
  * @param {string} root absolute repo root
+ * @param {string | undefined} appDir absolute directory of a built single-page app to serve instead
  * @returns {import('node:http').RequestListener}
  */
-function handler(root) {
+function handler(root, appDir) {
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendText(res, 405, { Allow: 'GET, HEAD' });
       return;
     }
-    const candidates = candidateFiles(root, req.url);
+    const candidates = appDir ? appFiles(appDir, req.url) : candidateFiles(root, req.url);
     if (!candidates) {
       sendText(res, 400);
       return;
@@ -127,7 +153,8 @@ function main() {
   const port = Number(rawPort);
   const root = resolve(process.env.ROOT ?? fileURLToPath(new URL('..', import.meta.url)));
 
-  const server = createServer(handler(root));
+  const appDir = process.env.APP_DIR ? resolve(process.env.APP_DIR) : undefined;
+  const server = createServer(handler(root, appDir));
   server.listen(port, HOST, () => {
     console.log(`site ready http://${HOST}:${server.address().port}`);
   });

@@ -11,6 +11,7 @@ fuzz_target!(|token: &str| {
         nonce: Some("n"),
         now: 1_500,
         skew: 60,
+        trusted_audiences: &[],
     };
     let _ = check_id_token(token, &policy);
 });

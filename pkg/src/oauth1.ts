@@ -10,18 +10,30 @@
  * @packageDocumentation
  */
 import init, { WasmOAuth1Client, type WasmSigning } from "../wasm-oauth1/browser_oauth_oauth1.js";
+import { assertBrowser } from "./environment.js";
 import { BrowserOAuthError, typed } from "./errors.js";
+import type { ErrorCode } from "./errors.js";
+import { loader } from "./load.js";
+import type { LoadOptions } from "./load.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
+export type { LoadOptions, WasmSource } from "./load.js";
 
-let ready: Promise<unknown> | undefined;
+/*
+ * Private references to the web APIs that see credentials, taken when this module is
+ * evaluated: script that replaces them later sees nothing of ours (docs/tokens.md).
+ */
+const root = globalThis;
+const apply = Reflect.apply;
+const fetchRef = root.fetch?.bind(root) as typeof fetch;
+const parseJson = JSON.parse;
+const HeadersRef = root.Headers;
+const headersSet = HeadersRef?.prototype.set;
+const responseText = root.Response?.prototype.text;
 
-/** Loads and instantiates the OAuth 1.0a WebAssembly module once. */
-function load(): Promise<unknown> {
-  ready ??= init();
-  return ready;
-}
+/** Loads and instantiates the OAuth 1.0a WebAssembly module once (a failed load is retried next time). */
+const load = loader(init);
 
 /** The `oauth_signature_method` names (RFC 5849 §3.4; HMAC-SHA256 is a common variant). */
 export type SignatureMethod = "HMAC-SHA1" | "HMAC-SHA256" | "PLAINTEXT" | "RSA-SHA1";
@@ -39,8 +51,11 @@ export type SignatureMethod = "HMAC-SHA1" | "HMAC-SHA256" | "PLAINTEXT" | "RSA-S
  */
 export type OAuth1Signer = (baseString: string, method: SignatureMethod, tokenSecret: string) => Promise<string>;
 
-/** The OAuth 1.0a client configuration. Give exactly one of `sign` and `dangerousConsumerSecret`. */
-export interface OAuth1Config {
+/**
+ * The OAuth 1.0a client configuration. Give exactly one of `sign` and
+ * `dangerousConsumerSecret`. `wasm` says where this entry's WebAssembly module is.
+ */
+export interface OAuth1Config extends LoadOptions {
   /** The `oauth_consumer_key`. */
   consumerKey: string;
   /** The signer hook, answered by your backend: the recommended way. */
@@ -90,8 +105,22 @@ export interface OAuth1RedirectResult {
   expiresAt: Date;
 }
 
-/** The events of an OAuth 1.0a client. */
-export type OAuth1Event = "expiring" | "expired" | "logout";
+/**
+ * A refused response or input (a callback for another temporary token, a missing verifier,
+ * a malformed credentials response, a request for an origin off `allowedOrigins`, a
+ * storage failure): `code` is the error's code, `time` seconds since the epoch, `issuer`
+ * the token URL. Never a token, a verifier, a secret or a response.
+ */
+export interface OAuth1SecurityEvent {
+  type: "security";
+  code: ErrorCode;
+  phase: "callback" | "token" | "storage" | "config";
+  time: number;
+  issuer: string;
+}
+
+/** The events of an OAuth 1.0a client; only `security` has a payload. */
+export type OAuth1Event = "expiring" | "expired" | "logout" | "security";
 
 /** An OAuth 1.0a client for this page. Create it with {@link createOAuth1Client}. */
 export interface OAuth1Client {
@@ -123,7 +152,9 @@ export interface OAuth1Client {
    */
   logout(): void;
   /** Subscribes to an event; returns the unsubscribe function. */
-  on(event: OAuth1Event, listener: () => void): () => void;
+  on(event: "security", listener: (event: OAuth1SecurityEvent) => void): () => void;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on(event: Exclude<OAuth1Event, "security">, listener: () => void): () => void;
 }
 
 /** A signed request from the core. */
@@ -143,12 +174,13 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  * @see https://www.rfc-editor.org/rfc/rfc5849
  */
 export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Client> {
+  assertBrowser();
   const allowedOrigins = config.allowedOrigins ?? [new URL(config.tokenUrl).origin];
-  await load();
+  await load(config.wasm);
   if ((config.sign === undefined) === (config.dangerousConsumerSecret === undefined)) {
     throw new BrowserOAuthError("invalid_config", "give exactly one of sign and dangerousConsumerSecret");
   }
-  const core = typed(
+  const core: WasmOAuth1Client = typed(
     () =>
       new WasmOAuth1Client(
         config.consumerKey,
@@ -165,8 +197,17 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
   );
   const timeoutMs = config.requestTimeoutMs ?? 10_000;
   const noticeSeconds = config.expiringNoticeSeconds ?? 60;
-  const listeners = new Map<OAuth1Event, Set<() => void>>();
-  const emit = (event: OAuth1Event): void => listeners.get(event)?.forEach((listener) => listener());
+  const listeners = new Map<OAuth1Event, Set<(event?: OAuth1SecurityEvent) => void>>();
+  const emit = (event: OAuth1Event, payload?: OAuth1SecurityEvent): void =>
+    listeners.get(event)?.forEach((listener) => listener(payload));
+  /** Runs a core call, converts its errors, then delivers the security events it queued. */
+  const call = <T>(fn: () => T): T => {
+    try {
+      return typed(fn);
+    } finally {
+      for (const event of parseJson(core.events()) as OAuth1SecurityEvent[]) emit("security", event);
+    }
+  };
   const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let warned = false;
@@ -175,7 +216,7 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
 
   /** Signs with the hook or the built-in signer; the `WasmSigning` is consumed either way. */
   async function signed(signing: WasmSigning): Promise<SignedRequest> {
-    if (config.sign === undefined) return JSON.parse(typed(() => core.sign(signing))) as SignedRequest;
+    if (config.sign === undefined) return parseJson(typed(() => core.sign(signing))) as SignedRequest;
     let signature: string;
     try {
       const tokenSecret = typed(() => core.tokenSecretForSigner(signing));
@@ -185,21 +226,27 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
       if (error instanceof BrowserOAuthError) throw error;
       throw new BrowserOAuthError("signing_failed", "the signer hook failed");
     }
-    return JSON.parse(typed(() => core.finish(signing, signature))) as SignedRequest;
+    return parseJson(typed(() => core.finish(signing, signature))) as SignedRequest;
   }
 
-  /** Sends a signed credentials request; returns its status and body for the core to check. */
+  /**
+   * Sends a signed credentials request; returns its status and body for the core to check.
+   * It carries credentials (the signature, the temporary token and verifier), so a redirect
+   * is an error rather than followed, and its options object has no prototype.
+   */
   async function send({ method, url, authorization }: SignedRequest): Promise<[number, string]> {
     const controller = new AbortController();
     const abort = setTimeout(() => controller.abort(), Math.min(timeoutMs, MAX_DELAY_MS));
     try {
-      const response = await fetch(url, {
+      const response = await fetchRef(url, {
+        __proto__: null,
         method,
         headers: { Authorization: authorization },
         credentials: "omit",
+        redirect: "error",
         signal: controller.signal,
-      });
-      return [response.status, await response.text()];
+      } as RequestInit);
+      return [response.status, (await apply(responseText, response, [])) as string];
     } catch {
       throw new BrowserOAuthError("network_error", "the request to the provider failed", true);
     } finally {
@@ -249,7 +296,7 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
 
   async function authorizationUrl(): Promise<string> {
     const [status, body] = await send(await signed(typed(() => core.beginLogin())));
-    return typed(() => core.authorizationUrl(status, body));
+    return call(() => core.authorizationUrl(status, body));
   }
 
   return {
@@ -258,8 +305,8 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
       window.location.assign(await authorizationUrl());
     },
     async handleRedirect(url = window.location.href) {
-      const [status, body] = await send(await signed(typed(() => core.beginCallback(url))));
-      const expiresAt = typed(() => core.finishLogin(status, body));
+      const [status, body] = await send(await signed(call(() => core.beginCallback(url))));
+      const expiresAt = call(() => core.finishLogin(status, body));
       warned = false;
       loggedIn = true;
       schedule();
@@ -268,7 +315,7 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
     async fetch(input, init = {}) {
       const url = new URL(input, window.location.href).href;
       const method = (init.method ?? "GET").toUpperCase();
-      const headers = new Headers(init.headers);
+      const headers = new HeadersRef(init.headers);
       let body = init.body;
       let formBody: string | undefined;
       if (body instanceof URLSearchParams) {
@@ -287,11 +334,13 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
         throw error;
       }
       if (!allowedOrigins.includes(new URL(url).origin)) {
+        signing.free();
+        call(() => core.refuseOrigin());
         throw new BrowserOAuthError("origin_not_allowed", "requests are only signed for origins on allowedOrigins");
       }
       const request = await signed(signing);
-      headers.set("Authorization", request.authorization);
-      return fetch(url, { ...init, method, headers, body: body ?? null });
+      apply(headersSet, headers, ["Authorization", request.authorization]);
+      return fetchRef(url, { ...init, __proto__: null, method, headers, body: body ?? null } as RequestInit);
     },
     expiresAt() {
       const at = core.expiresAt();
@@ -300,11 +349,12 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
     logout() {
       wipe(true);
     },
-    on(event, listener) {
+    on(event: OAuth1Event, listener: (event: OAuth1SecurityEvent) => void) {
       let set = listeners.get(event);
       if (set === undefined) listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
+      const entry = listener as (event?: OAuth1SecurityEvent) => void;
+      set.add(entry);
+      return () => set.delete(entry);
     },
   };
 }

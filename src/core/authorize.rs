@@ -150,6 +150,7 @@ mod tests {
             revocation_endpoint: None,
             end_session_endpoint: None,
             jwks_uri: None,
+            userinfo_endpoint: None,
             iss_parameter_supported: true,
         }
     }

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 use super::error::{Code, Error, Result, ServerDetail};
 use super::pending::{PendingAuthorization, ResponseMode};
-use super::redirect::RedirectUri;
+use super::redirect::{RedirectUri, check_return_to};
 use super::secret::{constant_time_eq, secret_string};
 use super::url::{Url, find_pair, parse_unique_pairs, without_query_params};
 
@@ -37,8 +37,13 @@ impl core::fmt::Debug for CallbackParams {
 
 impl CallbackParams {
     /// Reads the response parameters from the query or the fragment of `url`, refusing any
-    /// parameter that appears twice (specs §3).
+    /// parameter that appears twice (specs §3). A URL longer than [`MAX_CALLBACK_LEN`] is
+    /// refused before it is parsed, as are more than `url::MAX_PAIRS` parameters: a
+    /// fragment never reaches a server, so no server limit protects the page (issue 11).
     pub fn parse(url: &str, mode: ResponseMode) -> Result<Self> {
+        if url.len() > MAX_CALLBACK_LEN {
+            return Err(Code::InvalidCallback.into());
+        }
         let parsed = Url::parse(url).ok_or(Code::InvalidCallback)?;
         let part = match mode {
             ResponseMode::Query => parsed.query,
@@ -58,6 +63,10 @@ impl CallbackParams {
         find_pair(&self.0, name)
     }
 }
+
+/// The longest callback URL read, in bytes: a code, a state, `iss` and an error description
+/// fit many times over.
+pub const MAX_CALLBACK_LEN: usize = 16 * 1024;
 
 /// A callback that passed every check: its code may be exchanged.
 #[derive(Debug)]
@@ -89,6 +98,10 @@ pub fn validate_callback(
         return Err(Code::PendingRequestExpired.into());
     }
     let redirect = RedirectUri::parse(&pending.redirect_uri).map_err(|_| Code::StateMismatch)?;
+    // specs §2: the record may have been edited in storage since login checked returnTo.
+    if let Some(target) = &pending.return_to {
+        check_return_to(target)?;
+    }
     if !redirect.matches_callback(callback_url) {
         return Err(Code::RedirectUriMismatch.into());
     }
@@ -303,6 +316,57 @@ mod tests {
                 Code::InvalidCallback,
                 "{query}"
             );
+        }
+    }
+
+    /// Issue 11 item 1: a link to `/cb#a&b&c…` with 40,000 names, or any callback over the
+    /// length limit, is refused as `invalid_callback` before its parameters are read.
+    #[test]
+    fn refuses_too_many_parameters_or_an_over_long_url_before_parsing() {
+        let names: String = (0..40_000).map(|i| format!("n{i}&")).collect();
+        let url = format!("https://client.example/cb#{names}state={STATE}");
+        assert_eq!(
+            CallbackParams::parse(&url, ResponseMode::Fragment)
+                .unwrap_err()
+                .code,
+            Code::InvalidCallback
+        );
+        let few: String = (0..60).map(|i| format!("n{i}&")).collect();
+        let short = format!("https://client.example/cb#{few}state={STATE}");
+        assert!(short.len() < MAX_CALLBACK_LEN);
+        assert!(CallbackParams::parse(&short, ResponseMode::Fragment).is_ok());
+        let long = format!(
+            "https://client.example/cb?state={STATE}&code=a&x={}",
+            "a".repeat(MAX_CALLBACK_LEN)
+        );
+        assert_eq!(
+            CallbackParams::parse(&long, ResponseMode::Query)
+                .unwrap_err()
+                .code,
+            Code::InvalidCallback
+        );
+    }
+
+    /// Issue 11 item 11: the stored `returnTo` is checked again when the pending record is
+    /// read back, so a record edited in sessionStorage cannot turn login into an open
+    /// redirect.
+    #[test]
+    fn refuses_a_stored_return_to_that_is_not_a_same_origin_path() {
+        let url = format!("https://client.example/cb?code=a&state={STATE}");
+        for (target, ok) in [
+            ("/inbox", true),
+            ("//evil.example", false),
+            ("https://evil.example/", false),
+            ("/\\evil.example", false),
+        ] {
+            let params = CallbackParams::parse(&url, ResponseMode::Query).unwrap();
+            let mut record = pending(900);
+            record.return_to = Some(target.into());
+            let result = validate_callback(&url, params, record, &policy(false));
+            match ok {
+                true => assert!(result.is_ok(), "{target}"),
+                false => assert_eq!(result.unwrap_err().code, Code::UnsafeReturnTo, "{target}"),
+            }
         }
     }
 

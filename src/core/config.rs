@@ -46,6 +46,15 @@ pub struct Config {
     pub session: Policy,
     /// The origins `client.fetch` may send the access token to, compared exactly.
     pub allowed_origins: Vec<String>,
+    /// `dpop`: `true` (bound tokens only), `"optional"` (bound when the provider binds), or off.
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    pub token_types: super::token::TokenTypes,
+    /// `persistUnboundRefreshToken`: persist a refresh token that is not DPoP-bound.
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    pub persist_unbound: bool,
+    /// Audiences besides the client id that an ID token may also name (`trustedAudiences`,
+    /// default none): OIDC Core §3.1.3.7 step 3 refuses any other.
+    pub trusted_audiences: Vec<String>,
 }
 
 impl Config {
@@ -109,6 +118,25 @@ impl Config {
             }
             Some(_) => return Err(Code::InvalidConfig.into()),
         }
+        // Where the wrapper keeps the encrypted record; the core only checks the value.
+        #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+        if !matches!(text("persist")?, None | Some("tab" | "browser")) {
+            return Err(Code::InvalidConfig.into());
+        }
+        let mut trusted_audiences = Vec::new();
+        match doc.get("trustedAudiences") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for item in items {
+                    let audience = item
+                        .as_str()
+                        .filter(|a| !a.is_empty())
+                        .ok_or(Code::InvalidConfig)?;
+                    trusted_audiences.push(audience.into());
+                }
+            }
+            Some(_) => return Err(Code::InvalidConfig.into()),
+        }
         let scope = text("scope")?.unwrap_or("openid");
         super::authorize::check_scope(scope)?;
         let well_known = match text("discovery")? {
@@ -152,8 +180,25 @@ impl Config {
                 refuse_broader_scope,
             },
             allowed_origins,
+            #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+            token_types: dpop_setting(doc.get("dpop"))?,
+            #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+            persist_unbound: flag("persistUnboundRefreshToken", false)?,
+            trusted_audiences,
         })
     }
+}
+
+/// The `dpop` setting: absent or `false` (off), `true`, or `"optional"`.
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+fn dpop_setting(value: Option<&Value>) -> Result<super::token::TokenTypes> {
+    use super::token::TokenTypes;
+    Ok(match value {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => TokenTypes::Bearer,
+        Some(Value::Bool(true)) => TokenTypes::Dpop { optional: false },
+        Some(Value::String(s)) if s == "optional" => TokenTypes::Dpop { optional: true },
+        Some(_) => return Err(Code::InvalidConfig.into()),
+    })
 }
 
 /// True for an origin as browsers serialise it (`URL.origin`): https (http on loopback),
@@ -186,6 +231,44 @@ mod tests {
         Config::parse(&format!("{{{BASE}{extra}}}"))
     }
 
+    /// Issue 10: `dpop` is off, `true` or `"optional"`; `persist` is `"tab"` or `"browser"`.
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn dpop_and_persist_settings() {
+        use crate::core::token::TokenTypes;
+        assert_eq!(parse("").unwrap().token_types, TokenTypes::Bearer);
+        assert!(!parse("").unwrap().persist_unbound);
+        assert_eq!(
+            parse(r#","dpop":true"#).unwrap().token_types,
+            TokenTypes::Dpop { optional: false }
+        );
+        assert_eq!(
+            parse(r#","dpop":"optional""#).unwrap().token_types,
+            TokenTypes::Dpop { optional: true }
+        );
+        assert!(
+            parse(r#","persistUnboundRefreshToken":true"#)
+                .unwrap()
+                .persist_unbound
+        );
+        for ok in [
+            r#","persist":"tab""#,
+            r#","persist":"browser""#,
+            r#","persist":null"#,
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            r#","dpop":"yes""#,
+            r#","dpop":1"#,
+            r#","persist":"local""#,
+            r#","persist":true"#,
+            r#","persistUnboundRefreshToken":"yes""#,
+        ] {
+            assert_eq!(parse(bad).unwrap_err().code, Code::InvalidConfig, "{bad}");
+        }
+    }
+
     #[test]
     fn defaults_are_filled_in() {
         let c = parse("").unwrap();
@@ -215,6 +298,23 @@ mod tests {
             c.post_logout_redirect_uri.unwrap().as_str(),
             "http://127.0.0.1:8080/"
         );
+    }
+
+    /// Issue 11 item 8: `trustedAudiences` is a list of non-empty strings, empty by default.
+    #[test]
+    fn trusted_audiences_default_to_none() {
+        assert!(parse("").unwrap().trusted_audiences.is_empty());
+        let c = parse(r#","trustedAudiences":["https://api.example"]"#).unwrap();
+        assert_eq!(c.trusted_audiences, ["https://api.example"]);
+        for bad in [r#""x""#, r#"[""]"#, "[1]"] {
+            assert_eq!(
+                parse(&format!(r#","trustedAudiences":{bad}"#))
+                    .unwrap_err()
+                    .code,
+                Code::InvalidConfig,
+                "{bad}"
+            );
+        }
     }
 
     /// Issue 4: session knobs and the fetch allowlist, with their defaults.

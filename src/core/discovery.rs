@@ -68,6 +68,8 @@ pub struct Metadata {
     pub end_session_endpoint: Option<String>,
     /// The provider's signing keys, for ID-token signatures.
     pub jwks_uri: Option<String>,
+    /// The OIDC UserInfo endpoint, for `client.userInfo()`.
+    pub userinfo_endpoint: Option<String>,
     /// RFC 9207: the provider puts `iss` in every authorization response, so a response
     /// without it must be refused.
     pub iss_parameter_supported: bool,
@@ -114,6 +116,7 @@ pub fn metadata_from_value(expected_issuer: &str, doc: &Value) -> Result<Metadat
         revocation_endpoint: endpoint(doc, "revocation_endpoint")?,
         end_session_endpoint: endpoint(doc, "end_session_endpoint")?,
         jwks_uri: endpoint(doc, "jwks_uri")?,
+        userinfo_endpoint: endpoint(doc, "userinfo_endpoint")?,
         iss_parameter_supported,
     })
 }
@@ -232,9 +235,14 @@ mod tests {
             "https://as.example",
             &format!(r#"{S256},"authorization_response_iss_parameter_supported":"yes""#),
         );
+        let insecure_userinfo = doc(
+            "https://as.example",
+            &format!(r#"{S256},"userinfo_endpoint":"http://as.example/me""#),
+        );
         for body in [
             no_token,
             &insecure,
+            &insecure_userinfo,
             &bad_flag,
             "[]",
             "not json",
@@ -243,5 +251,21 @@ mod tests {
             let err = parse_metadata("https://as.example", body).unwrap_err();
             assert_eq!(err.code, Code::InvalidMetadata, "{body}");
         }
+    }
+
+    /// Issue 12 item 7: the UserInfo endpoint is kept when it is https (OIDC Discovery §3).
+    #[test]
+    fn keeps_a_secure_userinfo_endpoint() {
+        let with = doc(
+            "https://as.example",
+            &format!(r#"{S256},"userinfo_endpoint":"https://as.example/me""#),
+        );
+        let parsed = parse_metadata("https://as.example", &with).unwrap();
+        assert_eq!(
+            parsed.userinfo_endpoint.as_deref(),
+            Some("https://as.example/me")
+        );
+        let without = parse_metadata("https://as.example", &doc("https://as.example", S256));
+        assert_eq!(without.unwrap().userinfo_endpoint, None);
     }
 }

@@ -11,7 +11,8 @@
 //!   the provider or an attacker sent something that breaks a rule in specs.md;
 //! - the provider said no (`access_denied`, `authorization_error`, `token_error`): the provider's
 //!   own `error` string travels as data in [`ServerDetail`], never as our code;
-//! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`).
+//! - the environment failed (`network_error`, `storage_unavailable`, `random_unavailable`,
+//!   and the login popup's `popup_blocked`, `popup_closed`, `popup_timeout`).
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -79,6 +80,13 @@ error_codes! {
     /// The OAuth 1.0a signature method is unknown, or the built-in signer cannot compute it
     /// (RSA-SHA1 needs an external signer).
     InvalidSignatureMethod = "invalid_signature_method", "the OAuth 1.0a signature method is not supported here";
+    /// An API was called outside a browser (server-side rendering, Node): the wrapper checks
+    /// for `window` and `document` before anything else. Never raised by the wasm.
+    BrowserOnly = "browser_only", "browser-oauth runs only in a browser";
+    /// `client.userInfo()` cannot be used: the provider's metadata has no
+    /// `userinfo_endpoint`, or the session has no ID token whose `sub` the answer could be
+    /// checked against (the scope lacks `openid`).
+    UserinfoUnavailable = "userinfo_unavailable", "the provider has no userinfo endpoint, or the session has no ID token";
     // --- a response we rejected ---
     /// Provider metadata is malformed, not https, or lacks a required field.
     InvalidMetadata = "invalid_metadata", "the provider metadata is invalid";
@@ -120,6 +128,11 @@ error_codes! {
     SubjectChanged = "subject_changed", "the refreshed ID token is for another user";
     /// The provider granted more scope than requested and `scopePolicy` is `refuse`.
     ScopeBroader = "scope_broader", "the provider granted more scope than was requested";
+    /// The UserInfo response is not a JSON object with one string `sub` (OIDC Core §5.3.2),
+    /// or not `application/json`.
+    InvalidUserinfoResponse = "invalid_userinfo_response", "the userinfo response is invalid";
+    /// The UserInfo `sub` is not the ID token's (OIDC Core §5.3.2): the answer is not used.
+    UserinfoSubjectMismatch = "userinfo_subject_mismatch", "the userinfo response is for another user than the ID token";
     /// The temporary-credentials response lacks `oauth_callback_confirmed=true` (RFC 5849
     /// §2.1): the server predates OAuth 1.0a, or the response was tampered with.
     CallbackNotConfirmed = "callback_not_confirmed", "the provider did not confirm the callback (oauth_callback_confirmed is not true)";
@@ -131,6 +144,18 @@ error_codes! {
     TemporaryTokenMismatch = "temporary_token_mismatch", "no pending OAuth 1.0a request matches the callback's oauth_token";
     /// The OAuth 1.0a callback has no `oauth_verifier` (RFC 5849 §2.2).
     MissingVerifier = "missing_verifier", "the callback has no oauth_verifier";
+    /// DPoP was requested but the token response is not bound to the key (`token_type` is
+    /// not `DPoP`, RFC 9449 §5), and the app did not set `dpop: "optional"`.
+    DpopNotBound = "dpop_not_bound", "the provider issued tokens that are not bound to the DPoP key";
+    /// A resource server asked for a new DPoP nonce again right after the retry with the
+    /// nonce it gave (RFC 9449 §9): one retry only, never a loop.
+    DpopNonceRejected = "dpop_nonce_rejected", "the server refused the DPoP proof's nonce again after one retry";
+    /// The persisted session could not be used: tampered with, written for another issuer,
+    /// client or user, unreadable, or its key is gone. It was wiped; log in again.
+    PersistedSessionInvalid = "persisted_session_invalid", "the stored session is invalid and was removed";
+    /// A message claiming to be the login popup's answer came from another window or
+    /// origin; it was ignored (reported as a security event only, never thrown).
+    UntrustedPopupMessage = "untrusted_popup_message", "a popup answer from another window or origin was ignored";
     // --- the provider said no ---
     /// The user or the provider refused the authorization (`error=access_denied`).
     AccessDenied = "access_denied", "the authorization was refused";
@@ -141,13 +166,26 @@ error_codes! {
     /// The provider refused the refresh token (`invalid_grant`: revoked, expired or reused):
     /// the session is over and its tokens are wiped.
     SessionEnded = "session_ended", "the provider ended the session; log in again";
+    /// The UserInfo endpoint answered with another status than 200 (RFC 6750 §3: its reason
+    /// is in `WWW-Authenticate`).
+    UserinfoError = "userinfo_error", "the userinfo endpoint refused the request";
     // --- the environment failed ---
+    /// The browser refused to open the login popup (`loginPopup` must run in a click handler).
+    PopupBlocked = "popup_blocked", "the browser blocked the login popup";
+    /// The user closed the login popup before the provider answered.
+    PopupClosed = "popup_closed", "the login popup was closed before the login finished";
+    /// No answer came back from the login popup within its time limit; the popup is closed.
+    PopupTimeout = "popup_timeout", "the login popup did not finish in time";
     /// fetch failed or timed out. For a token request the error says whether the code was sent.
     NetworkError = "network_error", "the request to the provider failed";
     /// sessionStorage is missing, disabled or full.
     StorageUnavailable = "storage_unavailable", "sessionStorage is not available";
     /// crypto.getRandomValues failed; there is no weaker fallback.
     RandomUnavailable = "random_unavailable", "secure randomness is not available";
+    /// The WebAssembly module could not be fetched, compiled or instantiated (a 404, a wrong
+    /// MIME type, a CSP without `'wasm-unsafe-eval'`). Raised by the wrapper, with the
+    /// browser's error as `cause`; the next call tries again.
+    WasmLoadFailed = "wasm_load_failed", "the WebAssembly module could not be loaded";
     /// An OAuth 1.0a request could not be signed: the external signer returned an empty
     /// signature, or the MAC could not be keyed.
     SigningFailed = "signing_failed", "the request could not be signed";

@@ -7,6 +7,7 @@
 //! refused here already, since a public client has no key to check them with.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::base64url;
 use super::error::{Code, Result};
@@ -18,8 +19,32 @@ use super::secret::constant_time_eq;
 pub struct IdTokenClaims {
     /// The subject: a refreshed ID token must carry the same one.
     pub sub: String,
+    /// The audiences (`aud` as a list): a refreshed ID token must carry the same set.
+    pub aud: Vec<String>,
+    /// `auth_time`, if present: a refreshed ID token must carry the same one.
+    pub auth_time: Option<u64>,
     /// The claims object as JSON text, for the app (`client.user()`).
     pub json: String,
+}
+
+impl IdTokenClaims {
+    /// OIDC Core §12.2: a refreshed ID token (`self`) is for the same authentication as the
+    /// first one: same `sub` (else [`Code::SubjectChanged`]), the same audiences, and the
+    /// same `auth_time` when the first one had it (else [`Code::IdTokenClaimMismatch`]).
+    /// `iss` is the configured issuer for both, which [`check_id_token`] already enforced.
+    pub fn check_same_authentication(&self, first: &IdTokenClaims) -> Result<()> {
+        if self.sub != first.sub {
+            return Err(Code::SubjectChanged.into());
+        }
+        let covers = |a: &[String], b: &[String]| a.iter().all(|x| b.contains(x));
+        if !covers(&self.aud, &first.aud)
+            || !covers(&first.aud, &self.aud)
+            || first.auth_time.is_some() && self.auth_time != first.auth_time
+        {
+            return Err(Code::IdTokenClaimMismatch.into());
+        }
+        Ok(())
+    }
 }
 
 /// What the claims are checked against.
@@ -34,6 +59,9 @@ pub struct ClaimsPolicy<'a> {
     pub now: u64,
     /// Tolerated clock difference, in seconds.
     pub skew: u64,
+    /// Audiences besides the client id that the app trusts (`trustedAudiences`; default
+    /// none). Any other extra audience is refused (OIDC Core §3.1.3.7 step 3).
+    pub trusted_audiences: &'a [String],
 }
 
 /// Checks the header and claims of a compact JWS ID token.
@@ -65,28 +93,47 @@ pub fn check_id_token(token: &str, policy: &ClaimsPolicy<'_>) -> Result<IdTokenC
         return Err(Code::IdTokenClaimMismatch.into());
     }
     // Step 3: aud contains the client id (a string or an array of strings), and "untrusted
-    // extra audiences" are refused: several audiences are accepted only when `azp` names
-    // this client as the party the token was issued to.
+    // extra audiences" are refused: every other audience must be one the app listed in
+    // `trustedAudiences`, and several audiences need `azp` naming this client as the party
+    // the token was issued to.
     let azp_is_us = text("azp") == Some(policy.client_id);
-    let audience_ok = match claims.get("aud") {
-        Some(Value::String(aud)) => aud == policy.client_id,
-        Some(Value::Array(auds)) => {
-            auds.iter().any(|a| a.as_str() == Some(policy.client_id))
-                && (auds.len() == 1 || azp_is_us)
+    let mut aud = Vec::new();
+    match claims.get("aud") {
+        Some(Value::String(one)) => aud.push(one.clone()),
+        Some(Value::Array(many)) => {
+            for one in many {
+                aud.push(String::from(
+                    one.as_str().ok_or(Code::IdTokenClaimMismatch)?,
+                ));
+            }
         }
-        _ => false,
-    };
+        _ => {}
+    }
+    let trusted = |a: &String| a == policy.client_id || policy.trusted_audiences.contains(a);
+    let audience_ok = aud.iter().any(|a| a == policy.client_id)
+        && aud.iter().all(trusted)
+        && (aud.len() == 1 || azp_is_us);
     // Step 5: azp, when present, is the client id.
     let azp_ok = claims.get("azp").is_none() || azp_is_us;
     if !audience_ok || !azp_ok {
         return Err(Code::IdTokenClaimMismatch.into());
     }
     // Steps 9 and 10: not expired, not issued in the future.
+    // RFC 7519 §4.1.5: `nbf`, when present, is a number not later than now (with the skew).
+    let not_before = match claims.get("nbf") {
+        None => 0,
+        Some(_) => time("nbf")?,
+    };
     if policy.now >= time("exp")?.saturating_add(policy.skew)
         || time("iat")? > policy.now.saturating_add(policy.skew)
+        || not_before > policy.now.saturating_add(policy.skew)
     {
         return Err(Code::IdTokenExpired.into());
     }
+    let auth_time = match claims.get("auth_time") {
+        None => None,
+        Some(_) => Some(time("auth_time")?),
+    };
     // Step 11: the nonce we sent, compared in constant time.
     if let Some(expected) = policy.nonce {
         let got = text("nonce").unwrap_or("");
@@ -100,6 +147,8 @@ pub fn check_id_token(token: &str, policy: &ClaimsPolicy<'_>) -> Result<IdTokenC
     };
     Ok(IdTokenClaims {
         sub,
+        aud,
+        auth_time,
         json: claims_text,
     })
 }
@@ -139,6 +188,7 @@ mod tests {
             nonce: Some("n-1"),
             now,
             skew: 60,
+            trusted_audiences: &[],
         }
     }
 
@@ -149,8 +199,127 @@ mod tests {
         let checked = check_id_token(&jwt(RS256, &claims("")), &policy(1500)).unwrap();
         assert!(checked.json.contains("\"sub\":\"alice\""));
         assert_eq!(checked.sub, "alice");
-        let multi = claims("").replace(r#""aud":"spa""#, r#""aud":["other","spa"],"azp":"spa""#);
-        assert!(check_id_token(&jwt(RS256, &multi), &policy(1500)).is_ok());
+        let multi = claims("").replace(r#""aud":"spa""#, r#""aud":["api","spa"],"azp":"spa""#);
+        let trusted = [String::from("api")];
+        let with_api = ClaimsPolicy {
+            trusted_audiences: &trusted,
+            ..policy(1500)
+        };
+        let checked = check_id_token(&jwt(RS256, &multi), &with_api).unwrap();
+        assert_eq!(checked.aud, ["api", "spa"]);
+    }
+
+    /// Issue 11 item 8, OIDC Core §3.1.3.7 (3): an extra audience the app did not list in
+    /// `trustedAudiences` is refused, even when `azp` is this client.
+    #[test]
+    fn refuses_untrusted_extra_audiences_even_with_azp() {
+        let evil = claims("").replace(
+            r#""aud":"spa""#,
+            r#""aud":["spa","https://evil.example"],"azp":"spa""#,
+        );
+        assert_eq!(
+            check_id_token(&jwt(RS256, &evil), &policy(1500))
+                .unwrap_err()
+                .code,
+            Code::IdTokenClaimMismatch
+        );
+        let trusted = [String::from("https://api.example")];
+        let with_api = ClaimsPolicy {
+            trusted_audiences: &trusted,
+            ..policy(1500)
+        };
+        assert_eq!(
+            check_id_token(&jwt(RS256, &evil), &with_api)
+                .unwrap_err()
+                .code,
+            Code::IdTokenClaimMismatch,
+            "trusting one audience does not trust another"
+        );
+        let api = evil.replace("https://evil.example", "https://api.example");
+        assert!(check_id_token(&jwt(RS256, &api), &with_api).is_ok());
+        let no_azp = api.replace(r#","azp":"spa""#, "");
+        assert_eq!(
+            check_id_token(&jwt(RS256, &no_azp), &with_api)
+                .unwrap_err()
+                .code,
+            Code::IdTokenClaimMismatch,
+            "several audiences need azp"
+        );
+    }
+
+    /// Issue 11 item 4, RFC 7519 §4.1.5: `nbf` must be a number not after now + skew.
+    #[test]
+    fn refuses_a_token_not_yet_valid_or_with_a_malformed_nbf() {
+        let at = |nbf: &str| jwt(RS256, &claims(&format!(r#","nbf":{nbf}"#)));
+        assert!(
+            check_id_token(&at("1560"), &policy(1500)).is_ok(),
+            "inside the skew"
+        );
+        assert_eq!(
+            check_id_token(&at("1561"), &policy(1500)).unwrap_err().code,
+            Code::IdTokenExpired
+        );
+        for bad in [r#""1000""#, "1000.5", "-1", "null"] {
+            assert_eq!(
+                check_id_token(&at(bad), &policy(1500)).unwrap_err().code,
+                Code::InvalidIdToken,
+                "{bad}"
+            );
+        }
+    }
+
+    /// Issue 11 item 10, OIDC Core §12.2: a refreshed ID token has the same sub, the same
+    /// audiences and, when the first had one, the same auth_time.
+    #[test]
+    fn a_refreshed_id_token_is_for_the_same_authentication() {
+        let check =
+            |extra: &str| check_id_token(&jwt(RS256, &claims(extra)), &policy(1500)).unwrap();
+        let first = check(r#","auth_time":900"#);
+        assert!(
+            check(r#","auth_time":900,"name":"new""#)
+                .check_same_authentication(&first)
+                .is_ok()
+        );
+        assert_eq!(
+            check(r#","auth_time":901"#)
+                .check_same_authentication(&first)
+                .unwrap_err()
+                .code,
+            Code::IdTokenClaimMismatch
+        );
+        assert_eq!(
+            check("")
+                .check_same_authentication(&first)
+                .unwrap_err()
+                .code,
+            Code::IdTokenClaimMismatch,
+            "auth_time dropped"
+        );
+        let mut other_aud = check(r#","auth_time":900"#);
+        other_aud.aud.push("api".into());
+        assert_eq!(
+            other_aud
+                .check_same_authentication(&first)
+                .unwrap_err()
+                .code,
+            Code::IdTokenClaimMismatch
+        );
+        let mut other_sub = check(r#","auth_time":900"#);
+        other_sub.sub = "mallory".into();
+        assert_eq!(
+            other_sub
+                .check_same_authentication(&first)
+                .unwrap_err()
+                .code,
+            Code::SubjectChanged
+        );
+        let without = check("");
+        assert!(
+            check(r#","auth_time":5"#)
+                .check_same_authentication(&without)
+                .is_ok(),
+            "no auth_time at first: nothing to compare"
+        );
     }
 
     /// specs §10 steps 2, 3, 5.

@@ -11,6 +11,7 @@
 
 use alloc::string::String;
 
+use super::base64url;
 use super::error::{Code, Result};
 use super::id_token::decode_object;
 use super::json::{self, ObjectWriter, Value};
@@ -71,7 +72,12 @@ impl SignatureCheck {
             Some(Value::String(k)) => Some(k.clone()),
             Some(_) => return Err(Code::InvalidIdToken.into()),
         };
-        if header.get("crit").is_some() || signature.is_empty() {
+        // The signature must be strict unpadded base64url (RFC 7515 §7.1): no padding, no
+        // `+`, `/` or whitespace, which the wrapper's `atob` would otherwise let through.
+        if header.get("crit").is_some()
+            || signature.is_empty()
+            || base64url::decode(signature).is_none()
+        {
             return Err(Code::InvalidIdToken.into());
         }
         Ok(SignatureCheck {
@@ -116,7 +122,9 @@ impl SignatureCheck {
         let text = |name: &str| key.get(name).and_then(Value::as_str);
         let kty_ok = match self.alg {
             Alg::Rs256 | Alg::Ps256 => {
-                text("kty") == Some("RSA") && text("n").is_some() && text("e").is_some()
+                text("kty") == Some("RSA")
+                    && text("n").is_some_and(rsa_modulus_is_strong)
+                    && text("e").is_some()
             }
             Alg::Es256 => {
                 text("kty") == Some("EC")
@@ -128,6 +136,7 @@ impl SignatureCheck {
         kty_ok
             && key.is_unique_object()
             && text("use").is_none_or(|u| u == "sig")
+            && verify_allowed(key.get("key_ops"))
             && text("alg").is_none_or(|a| a == self.alg_name())
             && (self.kid.is_none() || text("kid") == self.kid.as_deref())
     }
@@ -182,10 +191,35 @@ impl SignatureCheck {
     }
 }
 
+/// RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used" with RS256 and PS256.
+/// `n` is the modulus, base64url (RFC 7518 §6.3.1.1); leading zero bytes do not count.
+fn rsa_modulus_is_strong(n: &str) -> bool {
+    let Some(bytes) = base64url::decode(n) else {
+        return false;
+    };
+    let significant = bytes.iter().skip_while(|&&b| b == 0);
+    let len = significant.clone().count();
+    let top = significant.take(1).fold(0u8, |_, &b| b);
+    len.saturating_mul(8)
+        .saturating_sub(top.leading_zeros() as usize)
+        >= MIN_RSA_BITS
+}
+
+/// RFC 7517 §4.3: a key with `key_ops` may be used only for the operations it lists.
+fn verify_allowed(key_ops: Option<&Value>) -> bool {
+    match key_ops {
+        None => true,
+        Some(Value::Array(ops)) => ops.iter().any(|op| op.as_str() == Some("verify")),
+        Some(_) => false,
+    }
+}
+
+/// The smallest RSA modulus accepted for an ID-token signature, in bits.
+const MIN_RSA_BITS: usize = 2048;
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::base64url;
 
     fn token(header: &str) -> String {
         format!(
@@ -194,16 +228,29 @@ mod tests {
         )
     }
 
-    const JWKS: &str = r#"{"keys":[
-        {"kty":"RSA","kid":"r1","use":"sig","alg":"RS256","n":"bg","e":"AQAB","d":"private"},
-        {"kty":"RSA","kid":"r2","use":"enc","n":"bg2","e":"AQAB"},
-        {"kty":"RSA","kid":"p1","n":"cA","e":"AQAB"},
+    /// A 2048-bit RSA modulus (base64url, 342 characters, top bit set) ending in `tag`.
+    fn n(tag: &str) -> String {
+        format!("{}{tag}", "w".repeat(342 - tag.len()))
+    }
+
+    const JWKS_TEMPLATE: &str = r#"{"keys":[
+        {"kty":"RSA","kid":"r1","use":"sig","alg":"RS256","n":"N_bg","e":"AQAB","d":"private"},
+        {"kty":"RSA","kid":"r2","use":"enc","n":"N_xg","e":"AQAB"},
+        {"kty":"RSA","kid":"p1","n":"N_cA","e":"AQAB"},
         {"kty":"EC","kid":"e1","crv":"P-256","x":"eA","y":"eQ"},
         {"kty":"EC","kid":"e2","crv":"P-384","x":"eA","y":"eQ"}]}"#;
 
+    fn jwks() -> String {
+        let mut out = String::from(JWKS_TEMPLATE);
+        for tag in ["bg", "xg", "cA"] {
+            out = out.replace(&format!("N_{tag}"), &n(tag));
+        }
+        out
+    }
+
     fn plan(header: &str) -> Value {
         let mut check = SignatureCheck::new(&token(header)).unwrap();
-        match check.with_keys(Some(JWKS)).unwrap() {
+        match check.with_keys(Some(&jwks())).unwrap() {
             KeyStep::Verify(plan) => json::parse(&plan).unwrap(),
             other => panic!("{other:?}"),
         }
@@ -214,7 +261,7 @@ mod tests {
     fn selects_the_key_by_kid_with_only_public_members() {
         let p = plan(r#"{"alg":"RS256","kid":"r1"}"#);
         let jwk = p.get("jwk").unwrap();
-        assert_eq!(jwk.get("n").unwrap().as_str(), Some("bg"));
+        assert_eq!(jwk.get("n").unwrap().as_str(), Some(n("bg").as_str()));
         assert_eq!(jwk.get("d"), None, "private members never cross");
         assert_eq!(
             p.get("import").unwrap().get("name").unwrap().as_str(),
@@ -238,7 +285,7 @@ mod tests {
         let ps = plan(r#"{"alg":"PS256"}"#);
         assert_eq!(
             ps.get("jwk").unwrap().get("n").unwrap().as_str(),
-            Some("cA"),
+            Some(n("cA").as_str()),
             "without kid, the only RSA signing key that allows PS256"
         );
     }
@@ -268,15 +315,15 @@ mod tests {
     #[test]
     fn unknown_kid_refetches_the_jwks_once_then_fails() {
         let mut check = SignatureCheck::new(&token(r#"{"alg":"RS256","kid":"new"}"#)).unwrap();
-        assert_eq!(check.with_keys(Some(JWKS)).unwrap(), KeyStep::FetchJwks);
+        assert_eq!(check.with_keys(Some(&jwks())).unwrap(), KeyStep::FetchJwks);
         assert_eq!(
-            check.with_keys(Some(JWKS)).unwrap_err().code,
+            check.with_keys(Some(&jwks())).unwrap_err().code,
             Code::UnknownSigningKey
         );
         let mut fresh = SignatureCheck::new(&token(r#"{"alg":"RS256","kid":"r1"}"#)).unwrap();
         assert_eq!(fresh.with_keys(None).unwrap(), KeyStep::FetchJwks);
         assert!(matches!(
-            fresh.with_keys(Some(JWKS)),
+            fresh.with_keys(Some(&jwks())),
             Ok(KeyStep::Verify(_))
         ));
     }
@@ -285,13 +332,17 @@ mod tests {
     #[test]
     fn wrong_use_curve_or_ambiguous_keys_are_refused() {
         let mut enc = SignatureCheck::new(&token(r#"{"alg":"RS256","kid":"r2"}"#)).unwrap();
-        assert_eq!(enc.with_keys(Some(JWKS)).unwrap(), KeyStep::FetchJwks);
+        assert_eq!(enc.with_keys(Some(&jwks())).unwrap(), KeyStep::FetchJwks);
         let mut p384 = SignatureCheck::new(&token(r#"{"alg":"ES256","kid":"e2"}"#)).unwrap();
-        assert_eq!(p384.with_keys(Some(JWKS)).unwrap(), KeyStep::FetchJwks);
-        let two = r#"{"keys":[{"kty":"RSA","n":"a","e":"AQAB"},{"kty":"RSA","n":"b","e":"AQAB"}]}"#;
+        assert_eq!(p384.with_keys(Some(&jwks())).unwrap(), KeyStep::FetchJwks);
+        let two = format!(
+            r#"{{"keys":[{{"kty":"RSA","n":"{}","e":"AQAB"}},{{"kty":"RSA","n":"{}","e":"AQAB"}}]}}"#,
+            n("wA"),
+            n("xA")
+        );
         let mut ambiguous = SignatureCheck::new(&token(r#"{"alg":"RS256"}"#)).unwrap();
         assert_eq!(
-            ambiguous.with_keys(Some(two)).unwrap_err().code,
+            ambiguous.with_keys(Some(&two)).unwrap_err().code,
             Code::UnknownSigningKey
         );
         let mut bad = SignatureCheck::new(&token(r#"{"alg":"RS256"}"#)).unwrap();
@@ -299,5 +350,67 @@ mod tests {
             bad.with_keys(Some("{}")).unwrap_err().code,
             Code::InvalidMetadata
         );
+    }
+
+    /// Issue 11 item 3, RFC 7518 §3.3: RSA keys under 2048 bits never fit (after the one
+    /// refetch the check fails), whatever leading zero bytes pad the modulus.
+    #[test]
+    fn rsa_keys_under_2048_bits_are_refused() {
+        let small = format!("Q{}", "w".repeat(341));
+        let padded_small = format!("AAAA{}", &small[..small.len() - 4]);
+        assert!(rsa_modulus_is_strong(&n("bg")));
+        assert!(
+            rsa_modulus_is_strong(&format!("AAAA{}", n("bg"))),
+            "leading zeros"
+        );
+        for weak in [small.as_str(), padded_small.as_str(), "bg", "", "!!"] {
+            assert!(!rsa_modulus_is_strong(weak), "{weak}");
+            let keys = format!(r#"{{"keys":[{{"kty":"RSA","kid":"k","n":"{weak}","e":"AQAB"}}]}}"#);
+            let mut check = SignatureCheck::new(&token(r#"{"alg":"RS256","kid":"k"}"#)).unwrap();
+            assert_eq!(check.with_keys(Some(&keys)).unwrap(), KeyStep::FetchJwks);
+            assert_eq!(
+                check.with_keys(Some(&keys)).unwrap_err().code,
+                Code::UnknownSigningKey
+            );
+        }
+    }
+
+    /// Issue 11 item 9, RFC 7517 §4.3: a key whose `key_ops` lacks "verify" is not used.
+    #[test]
+    fn keys_whose_key_ops_lack_verify_are_refused() {
+        for (ops, fits) in [
+            (r#","key_ops":["verify"]"#, true),
+            (r#","key_ops":["sign","verify"]"#, true),
+            ("", true),
+            (r#","key_ops":["encrypt"]"#, false),
+            (r#","key_ops":[]"#, false),
+            (r#","key_ops":"verify""#, false),
+        ] {
+            let keys = format!(
+                r#"{{"keys":[{{"kty":"RSA","kid":"k","n":"{}","e":"AQAB"{ops}}}]}}"#,
+                n("bg")
+            );
+            let mut check = SignatureCheck::new(&token(r#"{"alg":"RS256","kid":"k"}"#)).unwrap();
+            let step = check.with_keys(Some(&keys)).unwrap();
+            assert_eq!(matches!(step, KeyStep::Verify(_)), fits, "{ops}");
+        }
+    }
+
+    /// Issue 11 item 11: the signature part is strict base64url in the core: padding, `+`,
+    /// `/` and whitespace are refused before WebCrypto (and `atob`) see it.
+    #[test]
+    fn signature_part_must_be_strict_base64url() {
+        let good = token(r#"{"alg":"RS256"}"#);
+        assert!(SignatureCheck::new(&good).is_ok());
+        let input = String::from(good.rsplit_once('.').unwrap().0);
+        for sig in ["c2ln=", "c2l+", "c2l/", "c2 ln", "c2ln\n", "c"] {
+            assert_eq!(
+                SignatureCheck::new(&format!("{input}.{sig}"))
+                    .err()
+                    .map(|e| e.code),
+                Some(Code::InvalidIdToken),
+                "{sig}"
+            );
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! Logout that leaves nothing behind (specs §11, §12; issue 5).
 //!
 //! A [`Logout`] is the plan, in order:
-//! 1. (before the plan starts) the driver takes the tokens out of the session: timers and any
-//!    refresh in flight are cancelled first, so no refresh can rotate a token while it is
-//!    being revoked, and every accessor fails from this moment;
+//! 1. (before the plan starts) a refresh in flight is awaited by the wrapper (its answer,
+//!    maybe a rotated refresh token, lands first), a backoff pause is cut short and no new
+//!    refresh starts; then the driver takes the tokens out of the session and the timer
+//!    stops, so no refresh can rotate a token while it is being revoked, and every accessor
+//!    fails from this moment;
 //! 2. revoke the refresh token, then the access token (RFC 7009 §2.1: `token`,
 //!    `token_type_hint`, `client_id`), best effort: a failure is reported, never fatal;
 //! 3. wipe: the plan drops the tokens (the allocator zeroes their bytes);
@@ -13,8 +15,9 @@
 //!    §2: `id_token_hint`, `client_id`, `post_logout_redirect_uri`, a fresh `state`) when the
 //!    app asked for it and the provider has an `end_session_endpoint`.
 //!
-//! A local logout skips the network (steps 2 and 6's URL). A logout heard from another tab
-//! runs steps 1, 3 and 4 only.
+//! A local logout skips the network (steps 2 and 6's URL), even when `end_session` is also
+//! asked for. A logout heard from another tab runs steps 1 to 4 and 6 without its URL
+//! ([`Logout::follow`]): the tab revokes its own tokens, but does not broadcast again.
 //!
 //! OAuth 1.0a credentials live in the separate `browser-oauth/oauth1` entry (its own wasm
 //! instance). They are wiped at step 5: the wrapper announces the logout on the
@@ -33,6 +36,7 @@ use super::token::{FormPost, IdToken, TokenSet};
 use super::url::{find_pair, parse_unique_pairs, push_pair};
 
 /// What the logout needs to know about the provider, the client and the app's wish.
+#[derive(Clone, Copy)]
 pub struct LogoutInput<'a> {
     /// The RFC 7009 revocation endpoint, if the provider has one.
     pub revocation_endpoint: Option<&'a str>,
@@ -42,10 +46,15 @@ pub struct LogoutInput<'a> {
     pub client_id: &'a str,
     /// The registered post-logout redirect URI, if configured.
     pub post_logout_redirect_uri: Option<&'a str>,
-    /// No network at all.
+    /// No network at all: no revocation and no end-session redirect, whatever
+    /// `end_session` says.
     pub local: bool,
-    /// Redirect to the provider's end-session endpoint afterwards.
+    /// Redirect to the provider's end-session endpoint afterwards (not with `local`).
     pub end_session: bool,
+    /// Send the ID token as `id_token_hint` in that redirect. It then sits in the URL, the
+    /// browser history and the provider's logs; without it some providers ask the user to
+    /// confirm the logout.
+    pub id_token_hint: bool,
 }
 
 /// The next thing the driver must do.
@@ -86,6 +95,10 @@ pub struct Logout {
     /// Kept for `id_token_hint` until the end-session URL is built.
     id_token: Option<IdToken>,
     stage: u8,
+    /// This tab follows another tab's logout: no broadcast back (see [`Logout::follow`]).
+    followed: bool,
+    /// Whether tokens were held when the plan was made.
+    held: bool,
 }
 
 impl Logout {
@@ -94,6 +107,7 @@ impl Logout {
         let mut revocations = Vec::new();
         let mut outcomes = [Outcome::None; 2];
         let mut id_token = None;
+        let held = tokens.is_some();
         if let Some(tokens) = tokens {
             let held = [
                 tokens
@@ -119,7 +133,7 @@ impl Logout {
                     }
                 };
             }
-            if input.end_session && !input.local {
+            if input.end_session && !input.local && input.id_token_hint {
                 id_token = tokens.id_token;
             }
         }
@@ -129,7 +143,33 @@ impl Logout {
             outcomes,
             id_token,
             stage: 0,
+            followed: false,
+            held,
         }
+    }
+
+    /// The plan of a tab that heard another tab's logout: it revokes its own tokens too
+    /// (each tab holds its own; left alone they would stay valid at the provider until they
+    /// expire), wipes and clears storage, but does not broadcast again and never redirects.
+    pub fn follow(tokens: Option<TokenSet>, input: &LogoutInput<'_>) -> Self {
+        let input = LogoutInput {
+            end_session: false,
+            ..*input
+        };
+        Logout {
+            followed: true,
+            ..Logout::new(tokens, &input)
+        }
+    }
+
+    /// True for a plan made by [`Logout::follow`].
+    pub fn is_followed(&self) -> bool {
+        self.followed
+    }
+
+    /// Whether the session held tokens when the logout started.
+    pub fn held_tokens(&self) -> bool {
+        self.held
     }
 
     /// The next step of the plan.
@@ -142,7 +182,7 @@ impl Logout {
         self.stage = self.stage.saturating_add(1);
         match self.stage {
             1 => Next::ClearStorage,
-            2 => Next::Broadcast,
+            2 if !self.followed => Next::Broadcast,
             _ => Next::Finish,
         }
     }
@@ -162,9 +202,13 @@ impl Logout {
         }
     }
 
-    /// The RP-initiated logout URL with a fresh `state`, when asked for and possible.
+    /// The RP-initiated logout URL with a fresh `state`, when asked for and possible. A
+    /// local logout never has one: `local` means no network, and a navigation to the
+    /// provider is network (issue 11 item 7).
     pub fn end_session_url(&self, input: &LogoutInput<'_>, state: &str) -> Option<String> {
-        let endpoint = input.end_session_endpoint.filter(|_| input.end_session)?;
+        let endpoint = input
+            .end_session_endpoint
+            .filter(|_| input.end_session && !input.local)?;
         let mut query = String::new();
         if let Some(id_token) = &self.id_token {
             push_pair(&mut query, "id_token_hint", id_token.expose());

@@ -20,6 +20,8 @@ pub(crate) mod base64url;
 pub(crate) mod callback;
 pub(crate) mod config;
 pub(crate) mod discovery;
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub(crate) mod dpop;
 pub(crate) mod error;
 pub(crate) mod id_token;
 pub(crate) mod json;
@@ -28,10 +30,15 @@ pub(crate) mod logout;
 #[cfg(any(feature = "oauth1", not(target_arch = "wasm32")))]
 pub(crate) mod oauth1;
 pub(crate) mod pending;
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub(crate) mod persist;
 pub(crate) mod pkce;
 pub(crate) mod redirect;
 pub(crate) mod resource;
 pub(crate) mod secret;
+pub(crate) mod security;
 pub(crate) mod session;
+pub(crate) mod silent;
 pub(crate) mod token;
 pub(crate) mod url;
+pub(crate) mod userinfo;

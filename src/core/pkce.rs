@@ -62,7 +62,7 @@ impl CodeVerifier {
 
     /// The S256 challenge: `BASE64URL(SHA256(ASCII(verifier)))` (RFC 7636 §4.2).
     pub fn challenge(&self) -> String {
-        base64url::encode(&Sha256::digest(self.0.as_bytes()))
+        s256(self.0.as_bytes())
     }
 
     /// The verifier text.
@@ -79,6 +79,12 @@ impl fmt::Debug for CodeVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CodeVerifier(..)")
     }
+}
+
+/// `BASE64URL(SHA256(bytes))`: the S256 challenge, and DPoP's `ath` and JWK thumbprint
+/// (one instance of the hash in the wasm).
+pub fn s256(bytes: &[u8]) -> String {
+    base64url::encode(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

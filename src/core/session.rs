@@ -12,7 +12,9 @@
 //!
 //! Expiry is absolute (receipt time + `expires_in`). The `expiring` event and renew-on-read
 //! start `margin` seconds before expiry, but never earlier than half-way through the token's
-//! lifetime, so short-lived tokens are not refreshed in a loop.
+//! lifetime, and two automatic refresh rounds start at least
+//! [`MIN_REFRESH_INTERVAL_SECONDS`] apart, so short-lived tokens (even `expires_in: 0`) are
+//! never refreshed in a loop.
 //!
 //! Refresh is single flight: while one refresh grant is in flight or waiting to retry, no
 //! second one is built. Transient failures (network, 429, 5xx) are retried with exponential
@@ -28,7 +30,9 @@ use super::error::{Code, Error};
 use super::id_token::IdTokenClaims;
 use super::json::ObjectWriter;
 use super::pending::parse_u64;
-use super::token::{FormPost, TokenSet, build_refresh_request, process_token_response};
+use super::token::{
+    FormPost, TokenSet, TokenTypes, build_refresh_request, process_token_response_as,
+};
 
 /// The session's knobs, from the client configuration.
 #[derive(Clone, Copy, Debug)]
@@ -80,6 +84,9 @@ pub enum Event {
         /// True when another tab logged out and this one followed.
         other_tab: bool,
     },
+    /// A persisted session was restored: read, decrypted, refreshed and verified.
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    Restored,
     /// The granted scope differs from the requested one (at login) or from the previous grant.
     ScopeChanged {
         /// The scope requested in the configuration.
@@ -124,16 +131,22 @@ pub struct Session {
     refresh: Refresh,
     expiring_sent: bool,
     expired_sent: bool,
+    /// No automatic or renew-on-read refresh round starts before this time: the last round
+    /// started [`MIN_REFRESH_INTERVAL_SECONDS`] earlier (issue 11 item 5).
+    refresh_not_before: u64,
     /// Queued events, newest last (a handful at most between two drains).
     events: Vec<Event>,
+    /// The token types a refresh response may have (DPoP: see `session::persist`).
+    token_types: TokenTypes,
 }
 
 /// What a login holds. Dropping it frees the token strings, which the wasm allocator
 /// overwrites with zeros.
 struct Vault {
     tokens: TokenSet,
-    /// The `sub` of the first ID token: a refreshed one must name the same user.
-    sub: Option<String>,
+    /// The first ID token's claims (its JSON moved to `claims`): a refreshed one must be
+    /// for the same authentication (OIDC Core §12.2).
+    first: Option<IdTokenClaims>,
     /// The verified claims as JSON, for `client.user()`.
     claims: Option<String>,
     /// When the current access token was received.
@@ -158,7 +171,9 @@ impl Session {
             refresh: Refresh::Idle,
             expiring_sent: false,
             expired_sent: false,
+            refresh_not_before: 0,
             events: Vec::new(),
+            token_types: TokenTypes::Bearer,
         }
     }
 
@@ -172,10 +187,15 @@ impl Session {
         claims: Option<IdTokenClaims>,
     ) -> Result<(), Error> {
         self.check_scope(&tokens.scope, &self.requested_scope.clone())?;
-        let (sub, claims) = claims.map(|c| (c.sub, c.json)).unzip();
+        let (first, claims) = claims
+            .map(|mut c| {
+                let json = core::mem::take(&mut c.json);
+                (c, json)
+            })
+            .unzip();
         self.vault = Some(Vault {
             tokens,
-            sub,
+            first,
             claims,
             received_at: now,
         });
@@ -195,21 +215,49 @@ impl Session {
         self.vault.as_ref().map(|v| v.tokens.scope.as_str())
     }
 
-    /// The one deadline to arm a timer for: `expiring`, then `expired`, then the end of a
-    /// refresh rest when automatic refresh may try again.
+    /// When the access token in the vault expires (seconds since the epoch), or `None`
+    /// before login, after logout, or when the provider gave no lifetime.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.vault.as_ref()?.tokens.expires_at
+    }
+
+    /// The `sub` of the session's verified ID token, if it had one.
+    pub fn subject(&self) -> Option<&str> {
+        self.vault
+            .as_ref()?
+            .first
+            .as_ref()
+            .map(|first| first.sub.as_str())
+    }
+
+    /// Whether a user is signed in at `now` with tokens that still work: an access token
+    /// that has not expired, or one a refresh may renew (the same answer as
+    /// [`Session::access_token`] with `may_refresh`, without reading the token).
+    pub fn is_authenticated(&self, now: u64) -> bool {
+        self.access_token(now, true).is_ok()
+    }
+
+    /// The one deadline to arm a timer for: `expiring`, then `expired`, and, when automatic
+    /// refresh is due but must wait (the end of a refresh rest, or the minimum interval
+    /// between refreshes), the time it may start.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<u64> {
         let vault = self.vault.as_ref()?;
         let expires_at = vault.tokens.expires_at?;
+        let expiring_at = self.expiring_at(vault, expires_at);
         if !self.expiring_sent {
-            return Some(self.expiring_at(vault, expires_at));
+            return Some(expiring_at);
         }
-        if !self.expired_sent {
-            return Some(expires_at);
-        }
-        match self.refresh {
-            Refresh::Resting { until, .. } if self.policy.auto_refresh => Some(until),
+        let waiting = match self.refresh {
+            _ if !self.policy.auto_refresh || vault.tokens.refresh_token.is_none() => None,
+            Refresh::Resting { until, .. } => Some(until.max(self.refresh_not_before)),
+            Refresh::Idle if self.refresh_not_before > expiring_at => Some(self.refresh_not_before),
             _ => None,
+        };
+        match (self.expired_sent, waiting) {
+            (false, Some(at)) => Some(at.min(expires_at)),
+            (false, None) => Some(expires_at),
+            (true, waiting) => waiting,
         }
     }
 
@@ -281,6 +329,7 @@ impl Session {
             _ => {
                 let post = build_refresh_request(token_endpoint, client_id, refresh_token);
                 self.refresh = Refresh::InFlight { attempt: 1 };
+                self.refresh_not_before = now.saturating_add(MIN_REFRESH_INTERVAL_SECONDS);
                 Ok(Some(post))
             }
         }
@@ -316,7 +365,13 @@ impl Session {
             // Logged out or ended while the request was out: its answer is dropped.
             return RefreshOutcome::Failed(Code::LoginRequired.into());
         };
-        let error = match process_token_response(now, status, body, &vault.tokens.scope) {
+        let error = match process_token_response_as(
+            now,
+            status,
+            body,
+            &vault.tokens.scope,
+            self.token_types,
+        ) {
             Ok(mut tokens) => {
                 // RFC 6749 §6: a new refresh token replaces the old; none keeps the old.
                 if tokens.refresh_token.is_none() {
@@ -330,7 +385,9 @@ impl Session {
             .server
             .as_ref()
             .is_some_and(|s| s.error == "invalid_grant");
-        if invalid_grant || error.code == Code::InvalidTokenResponse {
+        // The old refresh token may be spent on an answer we cannot use (an unbound token
+        // when DPoP is required included): the session cannot go on.
+        if invalid_grant || matches!(error.code, Code::InvalidTokenResponse | Code::DpopNotBound) {
             let code = if invalid_grant {
                 Code::SessionEnded
             } else {
@@ -340,7 +397,15 @@ impl Session {
             return RefreshOutcome::Failed(Error { code, ..error });
         }
         let transient = status == 0 || status == 429 || (500..600).contains(&status);
+        // A provider that answers without a `Retry-After` we can read (not sent, or not
+        // exposed over CORS) gets at least the floor between attempts, not 1-2 s.
+        let floor = if status != 0 && retry_after.is_none() {
+            UNREADABLE_RETRY_AFTER_FLOOR_MS
+        } else {
+            0
+        };
         let delay = backoff_ms(attempt, retry_after, jitter)
+            .map(|delay| delay.max(floor))
             .filter(|_| transient && attempt < self.policy.max_attempts);
         self.events.push(Event::RefreshFailed {
             code: error.code,
@@ -363,8 +428,9 @@ impl Session {
     }
 
     /// Puts refreshed tokens, received at `now` and whose ID token (if any) passed every
-    /// check, into the vault. A refreshed ID token must name the same `sub` (OIDC Core
-    /// §12.2); a changed user or a refused scope ends the session.
+    /// check, into the vault. A refreshed ID token must be for the same authentication:
+    /// same `sub`, audiences and `auth_time` (OIDC Core §12.2); otherwise, or on a refused
+    /// scope, the session ends. `user()` then gives the refreshed token's claims.
     pub fn commit_refresh(
         &mut self,
         now: u64,
@@ -372,10 +438,14 @@ impl Session {
         claims: Option<IdTokenClaims>,
     ) -> Result<(), Error> {
         let vault = self.vault.as_mut().ok_or(Code::LoginRequired)?;
-        if let Some(claims) = &claims
-            && vault.sub.as_deref() != Some(claims.sub.as_str())
-        {
-            return Err(self.end(Code::SubjectChanged));
+        if let Some(claims) = &claims {
+            let same = match &vault.first {
+                Some(first) => claims.check_same_authentication(first),
+                None => Err(Code::SubjectChanged.into()),
+            };
+            if let Err(error) = same {
+                return Err(self.end(error.code));
+            }
         }
         let previous = core::mem::take(&mut vault.tokens.scope);
         if let Err(error) = self.check_scope(&tokens.scope, &previous) {
@@ -442,11 +512,12 @@ impl Session {
             .vault
             .as_ref()
             .is_some_and(|v| v.tokens.refresh_token.is_some());
-        held && match self.refresh {
-            Refresh::Idle => true,
-            Refresh::Resting { until, .. } => now >= until,
-            _ => false,
-        }
+        held && now >= self.refresh_not_before
+            && match self.refresh {
+                Refresh::Idle => true,
+                Refresh::Resting { until, .. } => now >= until,
+                _ => false,
+            }
     }
 
     /// Compares `granted` with `against` (the requested scope, or the previous grant).
@@ -497,6 +568,8 @@ impl Event {
             Event::Logout { other_tab } => out
                 .string("type", "logout")
                 .raw("otherTab", if *other_tab { "true" } else { "false" }),
+            #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+            Event::Restored => out.string("type", "restored"),
             Event::ScopeChanged { requested, granted } => out
                 .string("type", "scopeChanged")
                 .string("requested", requested)
@@ -548,6 +621,14 @@ fn same_scope(a: &str, b: &str) -> bool {
     !is_broader(a, b) && !is_broader(b, a)
 }
 
+/// The shortest time between the starts of two automatic (or renew-on-read) refresh
+/// rounds, whatever lifetime the provider gives (`expires_in: 0` included): at most 6 or 7
+/// refresh grants a minute. A token that expires sooner is reported expired meanwhile.
+pub const MIN_REFRESH_INTERVAL_SECONDS: u64 = 10;
+/// The least wait before retrying a refresh the provider answered (429, 5xx) without a
+/// `Retry-After` the page could read: the header must be listed in the provider's
+/// `Access-Control-Expose-Headers` for a cross-origin page to see it.
+pub const UNREADABLE_RETRY_AFTER_FLOOR_MS: u32 = 10_000;
 /// First backoff step.
 pub const BACKOFF_BASE_MS: u32 = 1_000;
 /// Longest backoff step.
@@ -555,5 +636,7 @@ pub const BACKOFF_CAP_MS: u32 = 30_000;
 /// The longest `Retry-After` honoured by waiting; longer ends the round.
 pub const MAX_RETRY_AFTER_SECONDS: u32 = 300;
 
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+mod persist;
 #[cfg(test)]
 mod tests;

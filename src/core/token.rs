@@ -44,7 +44,20 @@ impl core::fmt::Debug for FormPost {
     }
 }
 
-/// A validated token response. Every access token is a Bearer token.
+/// Which `token_type` a token response must have.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TokenTypes {
+    /// `Bearer` only: DPoP was not requested.
+    Bearer,
+    /// DPoP was requested (RFC 9449 §5): `DPoP`, or with `optional` also `Bearer`.
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    Dpop {
+        /// The app accepts unbound (`Bearer`) tokens (`dpop: "optional"`).
+        optional: bool,
+    },
+}
+
+/// A validated token response: Bearer tokens, or DPoP-bound ones when DPoP was requested.
 #[derive(Debug)]
 pub struct TokenSet {
     /// The access token.
@@ -58,6 +71,9 @@ pub struct TokenSet {
     pub id_token: Option<IdToken>,
     /// The granted scope: the response's `scope`, else the requested one (RFC 6749 §5.1).
     pub scope: String,
+    /// The tokens are bound to the DPoP key (`token_type` `DPoP`, RFC 9449 §5).
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    pub bound: bool,
 }
 
 /// The code exchange (RFC 6749 §4.1.3 + RFC 7636 §4.5): grant_type, code, the identical
@@ -112,6 +128,18 @@ pub fn process_token_response(
     body: &str,
     requested_scope: &str,
 ) -> Result<TokenSet> {
+    process_token_response_as(now, status, body, requested_scope, TokenTypes::Bearer)
+}
+
+/// [`process_token_response`], with the `token_type`s `accept` allows: with DPoP requested,
+/// a `DPoP` token type, or `Bearer` only when DPoP is optional (else `dpop_not_bound`).
+pub fn process_token_response_as(
+    now: u64,
+    status: u16,
+    body: &str,
+    requested_scope: &str,
+    accept: TokenTypes,
+) -> Result<TokenSet> {
     if status == 0 {
         let mut error = Error::new(Code::NetworkError);
         error.request_sent = true;
@@ -131,7 +159,12 @@ pub fn process_token_response(
     };
     let access_token = text("access_token")?.ok_or(Code::InvalidTokenResponse)?;
     let token_type = text("token_type")?.ok_or(Code::InvalidTokenResponse)?;
-    if !token_type.eq_ignore_ascii_case("bearer") {
+    #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+    let bound = match accept {
+        TokenTypes::Dpop { optional } => super::dpop::check_token_type(&token_type, optional)?,
+        TokenTypes::Bearer => false,
+    };
+    if matches!(accept, TokenTypes::Bearer) && !token_type.eq_ignore_ascii_case("bearer") {
         return Err(Code::InvalidTokenResponse.into());
     }
     let expires_in = match doc.get("expires_in") {
@@ -148,6 +181,8 @@ pub fn process_token_response(
         refresh_token: text("refresh_token")?.map(RefreshToken::new),
         id_token: text("id_token")?.map(IdToken::new),
         scope: text("scope")?.unwrap_or_else(|| requested_scope.into()),
+        #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+        bound,
     })
 }
 
@@ -265,6 +300,28 @@ mod tests {
             let err = process_token_response(0, 200, body, "x").unwrap_err();
             assert_eq!(err.code, Code::InvalidTokenResponse, "{body}");
         }
+    }
+
+    /// RFC 9449 §5: with DPoP requested, a DPoP token type is bound; Bearer is refused with
+    /// dpop_not_bound unless DPoP is optional; without DPoP, a DPoP token type stays refused.
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn token_type_follows_whether_dpop_was_requested() {
+        let body = |t: &str| format!(r#"{{"access_token":"at","token_type":"{t}"}}"#);
+        let as_ = |t: &str, accept| process_token_response_as(0, 200, &body(t), "x", accept);
+        let required = TokenTypes::Dpop { optional: false };
+        let optional = TokenTypes::Dpop { optional: true };
+        assert!(as_("DPoP", required).unwrap().bound);
+        assert!(!as_("Bearer", optional).unwrap().bound);
+        assert_eq!(
+            as_("Bearer", required).unwrap_err().code,
+            Code::DpopNotBound
+        );
+        assert_eq!(
+            as_("DPoP", TokenTypes::Bearer).unwrap_err().code,
+            Code::InvalidTokenResponse
+        );
+        assert!(!as_("Bearer", TokenTypes::Bearer).unwrap().bound);
     }
 
     /// specs §4.1: error bodies become a typed error carrying the provider's code as data.

@@ -189,10 +189,19 @@ pub fn form_decode(text: &str) -> Option<String> {
 }
 
 /// Decodes a whole form-encoded string into pairs, refusing any name that appears twice
-/// (RFC 6749 §3.1: "parameters MUST NOT be included more than once").
+/// (RFC 6749 §3.1: "parameters MUST NOT be included more than once"), and more than
+/// [`MAX_PAIRS`] pairs with [`Code::InvalidCallback`] before decoding any of them.
+///
+/// Linear in the length of `text`: the pairs are counted first (one pass), so the
+/// duplicate check compares at most `MAX_PAIRS` names, each comparison stopping at the
+/// first differing byte, which bounds the work by `MAX_PAIRS` passes over the text.
 pub fn parse_unique_pairs(text: &str) -> Result<Vec<(String, String)>> {
+    let parts = || text.split('&').filter(|p| !p.is_empty());
+    if parts().nth(MAX_PAIRS).is_some() {
+        return Err(Code::InvalidCallback.into());
+    }
     let mut pairs: Vec<(String, String)> = Vec::new();
-    for part in text.split('&').filter(|p| !p.is_empty()) {
+    for part in parts() {
         let (name, value) = part.split_once('=').unwrap_or((part, ""));
         let name = form_decode(name).ok_or(Code::InvalidCallback)?;
         let value = form_decode(value).ok_or(Code::InvalidCallback)?;
@@ -203,6 +212,10 @@ pub fn parse_unique_pairs(text: &str) -> Result<Vec<(String, String)>> {
     }
     Ok(pairs)
 }
+
+/// The most parameters a callback (or a stored record) may carry: an authorization response
+/// has a handful, so anything beyond this is refused unread (issue 11 item 1).
+pub const MAX_PAIRS: usize = 64;
 
 /// The value of the parameter `name` among `pairs` (as [`parse_unique_pairs`] returns them,
 /// so there is at most one). The one lookup for callbacks and stored records.
@@ -296,5 +309,31 @@ mod tests {
             Code::DuplicateParameter
         );
         assert_eq!(parse_unique_pairs("a=1&&b=").unwrap().len(), 2);
+    }
+
+    /// Issue 11 item 1: 40,000 names used to take seconds (every name compared with every
+    /// earlier one); more than `MAX_PAIRS` pairs are refused before any is decoded.
+    #[test]
+    fn more_than_64_pairs_are_refused_before_decoding() {
+        let names = |n: usize| {
+            (0..n)
+                .map(|i| format!("p{i}="))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        assert_eq!(parse_unique_pairs(&names(MAX_PAIRS)).unwrap().len(), 64);
+        assert_eq!(
+            parse_unique_pairs(&names(MAX_PAIRS + 1)).unwrap_err().code,
+            Code::InvalidCallback
+        );
+        // A bad escape after the limit is never reached: the count comes first.
+        let many = format!("{}&%zz", names(40_000));
+        assert_eq!(
+            parse_unique_pairs(&many).unwrap_err().code,
+            Code::InvalidCallback
+        );
+        // Empty parts do not count (and cost one pass).
+        let empties = format!("a=1{}", "&".repeat(1 << 20));
+        assert_eq!(parse_unique_pairs(&empties).unwrap().len(), 1);
     }
 }

@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { chromium } from 'playwright-core';
+
 import { launchBrowser, selectedEngines } from './browsers.mjs';
 import { startProxy } from './proxy.mjs';
 
@@ -203,6 +205,29 @@ export function describeEngines(title, options, body) {
 }
 
 /**
+ * Launches headless Chromium from /usr/bin/chromium through Playwright, for the suites not
+ * yet ported to the engine-neutral harness (they run in Chromium only). Host names other
+ * than 127.0.0.1 do not resolve, so nothing leaves the machine.
+ * @param {string[]} [extraArgs] more Chromium switches (the benchmark adds one)
+ * @param {import('playwright-core').LaunchOptions} [options] more launch options (the popup
+ *   test passes `ignoreDefaultArgs: ['--disable-popup-blocking']` to get Chromium's popup blocker)
+ * @returns {Promise<import('playwright-core').Browser>}
+ */
+export function launchPlaywrightChromium(extraArgs = [], options = {}) {
+  return chromium.launch({
+    ...options,
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-default-apps', '--disable-extensions',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ...extraArgs,
+    ],
+  });
+}
+
+/**
  * Waits until the page has navigated away from `previousHref`, then reports which
  * provider prompt it shows: "login", "consent", or null when it left the provider's
  * interaction pages (e.g. the redirect to the app arrived).
@@ -256,6 +281,21 @@ export async function signInAtProvider(page, { login = 'alice', consent = true }
 }
 
 /**
+ * signInAtProvider in a login popup, which closes itself as soon as the provider's redirect
+ * back arrives (possibly before Playwright sees that navigation): a closed popup is success.
+ * @param {import('./browsers.mjs').Page} popup
+ * @param {{ login?: string, consent?: boolean }} [options]
+ * @returns {Promise<void>}
+ */
+export async function signInAtProviderInPopup(popup, options) {
+  try {
+    await signInAtProvider(popup, options);
+  } catch (error) {
+    if (!popup.isClosed()) throw error;
+  }
+}
+
+/**
  * @typedef {object} BrowserState
  * @property {string} localStorage JSON of all entries
  * @property {string} sessionStorage JSON of all entries
@@ -265,6 +305,10 @@ export async function signInAtProvider(page, { login = 'alice', consent = true }
  * @property {string} historyLength history.length
  * @property {string} historyState JSON of history.state
  * @property {string} windowName window.name
+ * @property {string} indexedDB JSON of every IndexedDB database of the origin: each store's
+ *   keys and values (a CryptoKey as its algorithm, type and extractable flag only)
+ * @property {string} events JSON of every event the app received (window.demo.events, the
+ *   OAuth 1.0a demo's window.oauth1.events), security events included
  */
 
 /**
@@ -285,15 +329,52 @@ export async function collectStorage(page) {
       historyLength: String(window.history.length),
       historyState: JSON.stringify(window.history.state),
       windowName: window.name,
+      events: JSON.stringify([window.demo?.events ?? [], window.oauth1?.events ?? []]),
     };
   });
   const contextCookies = JSON.stringify(await page.context().cookies());
-  return { ...inPage, contextCookies };
+  return { ...inPage, indexedDB: await dumpIndexedDB(page), contextCookies };
+}
+
+/**
+ * Every IndexedDB database of the page's origin as JSON: `{ db: { store: [[key, value]] } }`.
+ * Only databases that exist are opened (opening a missing one would create it). CryptoKeys
+ * show their algorithm, type and extractable flag (their bits cannot be read, which is the point).
+ * @param {import('./browsers.mjs').Page} page
+ * @returns {Promise<string>}
+ */
+export function dumpIndexedDB(page) {
+  return page.evaluate(async () => {
+    const plain = (value) => {
+      if (value instanceof CryptoKey) return { cryptoKey: value.algorithm, type: value.type, extractable: value.extractable };
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+      return value;
+    };
+    const out = {};
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      out[name] = {};
+      for (const store of db.objectStoreNames) {
+        const tx = db.transaction(store);
+        const [keys, values] = await Promise.all(['getAllKeys', 'getAll'].map((method) => new Promise((resolve) => {
+          const request = tx.objectStore(store)[method]();
+          request.onsuccess = () => resolve(request.result);
+        })));
+        out[name][store] = keys.map((key, i) => [key, plain(values[i])]);
+      }
+      db.close();
+    }
+    return JSON.stringify(out);
+  });
 }
 
 /**
  * Asserts that none of the given token strings appears in the page's storage, cookies,
- * URL, history state or window.name (see collectStorage).
+ * URL, history state, window.name or event payloads (see collectStorage).
  * @param {import('./browsers.mjs').Page} page
  * @param {string[]} tokens the access, refresh and ID tokens to look for (non-empty)
  * @returns {Promise<void>}
@@ -352,6 +433,27 @@ export async function wasmMemoryContains(page, needle) {
 }
 
 /**
+ * A new browser context whose pages run the demo app (www/app.js) with `window.DEMO_CONFIG`
+ * set before any page script: the client `clientId` of the provider at `issuer`, the site's
+ * callback and post-logout pages, `scope`, and any other client options in `extra`.
+ * @param {import('./browsers.mjs').Browser} browser
+ * @param {{ siteUrl: string, issuer: string, clientId: string, scope: string } & Record<string, unknown>} config
+ * @returns {Promise<import('./browsers.mjs').BrowserContext>}
+ */
+export async function demoContext(browser, { siteUrl, issuer, clientId, scope, ...extra }) {
+  const context = await browser.newContext();
+  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+    issuer,
+    clientId,
+    redirectUri: `${siteUrl}/callback.html`,
+    postLogoutRedirectUri: `${siteUrl}/`,
+    scope,
+    ...extra,
+  });
+  return context;
+}
+
+/**
  * Opens the demo app at `siteUrl` in a new page of `context`, clicks "Log in" and completes
  * the provider's prompts if it shows any (a live provider session may skip them); returns
  * the page and the error code the app shows ('' when signed in).
@@ -373,4 +475,24 @@ export async function signInThroughApp(context, siteUrl) {
   if ((await next()) === 'prompt') await signInAtProvider(page);
   await page.locator('#status', { hasText: /signed in|error/ }).waitFor();
   return { page, code: await page.textContent('#error-code') };
+}
+
+/**
+ * The security events the demo app received on its current page load, as `[code, phase]`
+ * pairs, after checking that each carries exactly type, code, phase, time and issuer (and
+ * that the issuer is `issuer` when given): nothing else, so no token, code, state or
+ * response can ride along.
+ * @param {import('./browsers.mjs').Page} page
+ * @param {string} [issuer]
+ * @returns {Promise<[string, string][]>}
+ */
+export async function securityEvents(page, issuer) {
+  const events = await page.evaluate(() => (window.demo?.events ?? window.oauth1?.events ?? [])
+    .filter((e) => typeof e === 'object' && e.type === 'security'));
+  for (const event of events) {
+    assert.deepEqual(Object.keys(event).sort(), ['code', 'issuer', 'phase', 'time', 'type'], JSON.stringify(event));
+    assert.ok(Number.isInteger(event.time) && event.time > 1_600_000_000, 'time in seconds since the epoch');
+    if (issuer !== undefined) assert.equal(event.issuer, issuer);
+  }
+  return events.map((e) => [e.code, e.phase]);
 }

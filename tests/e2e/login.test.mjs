@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before } from 'node:test';
 
-import { assertNoTokenLeak, describeEngines, signInAtProvider, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, describeEngines, securityEvents, signInAtProvider, startProvider, startSite } from './harness.mjs';
 
 let site;
 let provider;
@@ -57,8 +57,7 @@ async function openApp(browser, issuer = provider.url, extra = {}) {
 /**
  * Clicks "Log in", signs in at the provider, and holds the redirect back to the app: the
  * callback page loads with the app script stubbed out, so nothing consumes the response.
- * (The site's proxy answers the app script's request; the provider's redirect itself is
- * left alone.)
+ * (The site's proxy answers the app script's request; the provider's redirect is left alone.)
  * Returns the callback URL the provider sent.
  */
 async function loginUntilCallback(page, { returnTo = '/inbox', consent = true } = {}) {
@@ -88,7 +87,7 @@ function withParam(url, name, value) {
   return u.href;
 }
 
-describeEngines('login against the local OpenID provider', { timeout: 240_000 }, (env) => {
+describeEngines('login against the local OpenID provider', { timeout: 300_000 }, (env) => {
   const { test } = env;
   test('full login: code exchanged, claims shown, returnTo honoured, address bar clean (specs §2, §4, §10)', async () => {
     const { context, page, tokens } = await openApp(env.browser);
@@ -106,6 +105,7 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     assert.equal(href, `${site.url}/inbox?tab=1`, 'returnTo applied, response parameters gone');
     assert.equal(tokens.length >= 2, true, 'the token endpoint issued tokens');
     await assertNoTokenLeak(page, tokens);
+    assert.deepEqual(await securityEvents(page), [], 'a login that passes raises no security event');
     await context.close();
   });
 
@@ -115,6 +115,7 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     const state = new URL(callback).searchParams.get('state');
     const tampered = withParam(callback, 'state', `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`);
     assert.deepEqual(await deliver(page, tampered), { status: 'error', code: 'state_mismatch' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['state_mismatch', 'callback']]);
     assert.equal(tokens.length, 0, 'no token request was made');
     assert.doesNotMatch(await page.url(), /code=|state=/, 'response stripped from the address bar');
     await context.close();
@@ -125,6 +126,7 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     const callback = await loginUntilCallback(page);
     assert.equal((await deliver(page, callback)).status, 'signed in');
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'state_mismatch' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['state_mismatch', 'callback']], 'the replay');
     await assertNoTokenLeak(page, tokens);
     await context.close();
   });
@@ -144,6 +146,23 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
       }
     });
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'pending_request_expired' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['pending_request_expired', 'callback']]);
+    await context.close();
+  });
+
+  test('a returnTo edited in the stored pending record is refused when the record is read back (issue 11 item 11)', async () => {
+    const { context, page, tokens } = await openApp(env.browser);
+    const callback = await loginUntilCallback(page, { returnTo: '/inbox' });
+    await page.goto(`${site.url}/`);
+    await page.evaluate(() => {
+      for (const key of Object.keys(sessionStorage).filter((k) => k.startsWith('browser-oauth:pending:'))) {
+        sessionStorage.setItem(key, sessionStorage.getItem(key).replace(/(^|&)t=[^&]*/, '$1t=%2F%2Fevil.example'));
+      }
+    });
+    assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'unsafe_return_to' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['unsafe_return_to', 'callback']]);
+    assert.equal(tokens.length, 0, 'the code was not exchanged');
+    assert.equal(new URL(await page.url()).origin, site.url);
     await context.close();
   });
 
@@ -152,6 +171,7 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     const callback = await loginUntilCallback(page);
     const mixed = withParam(callback, 'iss', otherProvider.url);
     assert.deepEqual(await deliver(page, mixed), { status: 'error', code: 'iss_mismatch' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['iss_mismatch', 'callback']]);
     assert.equal(tokens.length, 0, 'the code never reached any token endpoint');
     await context.close();
   });
@@ -163,6 +183,7 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
       const callback = await loginUntilCallback(page);
       assert.equal(new URL(callback).searchParams.has('iss'), false);
       assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'missing_iss' });
+      assert.deepEqual(await securityEvents(page, stripping.url), [['missing_iss', 'callback']]);
       assert.equal(tokens.length, 0);
       await context.close();
     } finally {
@@ -176,7 +197,10 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     assert.equal(new URL(callback).searchParams.get('error'), 'access_denied');
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'access_denied' });
     assert.match(await page.textContent('#error'), /provider: access_denied/);
+    assert.equal(await page.textContent('#error-explain'), 'The sign-in was cancelled or access was refused.', 'the demo shows describeError (issue 12 item 6)');
+    assert.match(await page.textContent('#error-next'), /^What to do: Sign in again/);
     assert.equal(await page.locator('#error *').count(), 0, 'no markup rendered from the provider');
+    assert.deepEqual(await securityEvents(page), [], 'the user saying no is not a security event');
     await context.close();
   });
 
@@ -190,6 +214,7 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     assert.deepEqual(await deliver(page, callback), { status: 'error', code: 'network_error' });
     assert.match(await page.textContent('#error'), /request had been sent/);
     assert.doesNotMatch(await page.url(), /code=/, 'the spent code is gone from the address bar');
+    assert.deepEqual(await securityEvents(page), [], 'a network failure is not a security event');
     await context.close();
   });
 
@@ -198,14 +223,16 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     const callback = await loginUntilCallback(page);
     const state = new URL(callback).searchParams.get('state');
     assert.deepEqual(await deliver(page, `${callback}&state=${state}`), { status: 'error', code: 'duplicate_parameter' });
+    assert.deepEqual(await securityEvents(page, provider.url), [['duplicate_parameter', 'callback']]);
     assert.equal(tokens.length, 0);
     await context.close();
   });
 
   test('open-redirect returnTo targets are refused before leaving the app (specs §2, RFC 9700 §4.11)', async () => {
     const { context, page } = await openApp(env.browser);
-    for (const target of ['//evil.example', '/\\evil.example', 'javascript:alert(1)', 'https://evil.example/',
-      '%2F%2Fevil.example', '/%5Cevil.example', '/%2F%2Fevil.example', '/%09/evil.example']) {
+    const targets = ['//evil.example', '/\\evil.example', 'javascript:alert(1)', 'https://evil.example/',
+      '%2F%2Fevil.example', '/%5Cevil.example', '/%2F%2Fevil.example', '/%09/evil.example'];
+    for (const target of targets) {
       await page.fill('#return-to', target);
       await page.click('#login');
       await page.locator('#error-code', { hasText: 'unsafe_return_to' }).waitFor();
@@ -214,6 +241,24 @@ describeEngines('login against the local OpenID provider', { timeout: 240_000 },
     }
     const pending = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('browser-oauth:')));
     assert.deepEqual(pending, [], 'nothing was stored for a refused login');
+    assert.deepEqual(await securityEvents(page, provider.url), targets.map(() => ['unsafe_return_to', 'config']), 'one event per refused returnTo');
+    await context.close();
+  });
+
+  test('a fragment callback with 40,000 parameter names is refused as invalid_callback, unread (issue 11 item 1)', async () => {
+    const { context, page, tokens } = await openApp(env.browser, provider.url, { responseMode: 'fragment' });
+    const names = Array.from({ length: 40_000 }, (_, i) => `n${i}`).join('&');
+    const outcome = await page.evaluate(async (fragment) => {
+      try {
+        await window.demo.client.handleRedirect(`${location.origin}/callback.html#${fragment}&state=x&code=y`);
+        return 'accepted';
+      } catch (error) {
+        return error.code;
+      }
+    }, names);
+    assert.equal(outcome, 'invalid_callback');
+    assert.deepEqual(await securityEvents(page, provider.url), [['invalid_callback', 'callback']]);
+    assert.equal(tokens.length, 0);
     await context.close();
   });
 });

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before } from 'node:test';
 
-import { assertNoTokenLeak, describeEngines, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, describeEngines, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -22,12 +22,10 @@ after(async () => {
 
 /** A browser context for the demo app against `issuer`, recording issued tokens and revocations. */
 async function openContext(browser, issuer = provider.url, extra = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+  const context = await demoContext(browser, {
+    siteUrl: site.url,
     issuer,
     clientId: CLIENT_ID,
-    redirectUri: `${site.url}/callback.html`,
-    postLogoutRedirectUri: `${site.url}/`,
     scope: 'openid profile email offline_access',
     autoRefresh: false,
     ...extra,
@@ -83,7 +81,7 @@ async function directRefresh(refreshToken) {
   return { status: response.status, error: (await response.json()).error };
 }
 
-describeEngines('logout that leaves nothing behind', { timeout: 300_000 }, (env) => {
+describeEngines('logout that leaves nothing behind', { timeout: 400_000 }, (env) => {
   const { test } = env;
   test('revokes refresh then access token; the provider then refuses the refresh token; storage and vault empty (specs §11, §12)', async () => {
     const { context, issued, tokens, revocations } = await openContext(env.browser);
@@ -109,13 +107,20 @@ describeEngines('logout that leaves nothing behind', { timeout: 300_000 }, (env)
     await context.close();
   });
 
-  test('a second tab hears the logout, wipes and emits logout; a tab opened afterwards starts with nothing (issue 5 item 4)', async () => {
-    const { context, tokens } = await openContext(env.browser);
+  test('a second tab hears the logout, revokes its own tokens, wipes and emits logout; a tab opened afterwards starts with nothing (issue 5 item 4, issue 11 item 11)', async () => {
+    const { context, tokens, issued, revocations } = await openContext(env.browser);
     const one = await signedInPage(context);
+    const oneRefresh = issued.refresh_token.at(-1);
     const two = await signedInPage(context);
+    const twoRefresh = issued.refresh_token.at(-1);
+    const twoAccess = issued.access_token.at(-1);
+    assert.notEqual(oneRefresh, twoRefresh, 'each tab holds its own refresh token');
     await one.click('#logout');
     await two.waitForFunction(() => window.demo.events.some((e) => e.type === 'logout'));
     assert.deepEqual(await two.evaluate(() => window.demo.events.filter((e) => e.type === 'logout')), [{ type: 'logout', otherTab: true }]);
+    // The second tab revoked its own tokens (each tab has its own), refresh token first.
+    assert.deepEqual(revocations.map((r) => r.token), [oneRefresh, issued.access_token.at(0), twoRefresh, twoAccess]);
+    assert.deepEqual(await directRefresh(twoRefresh), { status: 400, error: 'invalid_grant' });
     await assertVaultEmpty(two);
     const three = await context.newPage();
     await three.goto(`${site.url}/`);
@@ -125,6 +130,32 @@ describeEngines('logout that leaves nothing behind', { timeout: 300_000 }, (env)
       assert.deepEqual(await storageKeys(page), { local: [], session: [] });
       await assertNoTokenLeak(page, tokens());
     }
+    await context.close();
+  });
+
+  test('local logout with endSession still makes no request and does not navigate: local means no network (issue 11 item 7)', async () => {
+    const { context, tokens, providerRequests } = await openContext(env.browser);
+    const page = await signedInPage(context);
+    const before = providerRequests.length;
+    const href = await page.url();
+    const result = await page.evaluate(() => window.demo.client.logout({ local: true, endSession: true }));
+    assert.deepEqual(result, { refreshToken: 'skipped', accessToken: 'skipped' }, 'no endSession URL');
+    assert.equal(await page.url(), href, 'still on the app');
+    assert.equal(providerRequests.length, before, 'no request to the provider');
+    await assertVaultEmpty(page);
+    await assertNoTokenLeak(page, tokens());
+    await context.close();
+  });
+
+  test('endSession with idTokenHint: false puts no ID token in the end-session URL (issue 11 item 12)', async () => {
+    const { context, issued } = await openContext(env.browser);
+    const page = await signedInPage(context);
+    await page.evaluate(() => { window.demo.client.logout({ endSession: true, idTokenHint: false }); });
+    await page.waitForURL((url) => url.origin === provider.url);
+    const endSession = new URL(await page.url());
+    assert.equal(endSession.searchParams.has('id_token_hint'), false);
+    assert.equal(endSession.searchParams.get('client_id'), CLIENT_ID);
+    assert.ok(!(await page.url()).includes(issued.id_token.at(-1)));
     await context.close();
   });
 
@@ -167,6 +198,7 @@ describeEngines('logout that leaves nothing behind', { timeout: 300_000 }, (env)
       await page.goto(url);
       await page.locator('#status', { hasText: /logged out at the provider|error/ }).waitFor();
       assert.equal(await page.textContent('#error-code'), expected, url === back ? 'genuine, then replayed' : 'tampered');
+      assert.deepEqual(await securityEvents(page, provider.url), expected ? [[expected, 'logout']] : [], 'one security event per refusal');
       assert.doesNotMatch(await page.url(), /state=/, 'state removed from the address bar');
     }
     assert.deepEqual(await storageKeys(page), { local: [], session: [] });

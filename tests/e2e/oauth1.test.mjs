@@ -2,10 +2,12 @@
 // (BROWSERS) against the local OAuth 1.0a provider (www/oauth1/provider.py on oauthlib). Each case
 // names the specs.md rule it checks (§14 RFC 5849, §15 the consumer secret in a browser).
 import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { after, before, describe } from 'node:test';
 
 import {
-  OAUTH1_CONSUMER, captureWasmMemories, collectStorage, describeEngines, startOAuth1Provider,
+  OAUTH1_CONSUMER, captureWasmMemories, collectStorage, describeEngines, securityEvents, startOAuth1Provider,
   startSite, wasmMemoryContains,
 } from './harness.mjs';
 
@@ -132,6 +134,7 @@ describeEngines('OAuth 1.0a', { timeout: 300_000 }, (env) => {
         const elsewhere = await app.page.evaluate(() => window.oauth1.client.fetch('https://elsewhere.example/photos')
           .then(() => 'sent', (error) => error.code));
         assert.equal(elsewhere, 'origin_not_allowed', 'requests are signed only for allowed origins');
+        assert.deepEqual(await securityEvents(app.page, `${provider.url}/token`), [['origin_not_allowed', 'config']]);
       } finally {
         await app.context.close();
       }
@@ -171,11 +174,41 @@ describeEngines('OAuth 1.0a', { timeout: 300_000 }, (env) => {
         const real = tampered.searchParams.get('oauth_token');
         tampered.searchParams.set('oauth_token', `${real.slice(0, -1)}${real.endsWith('x') ? 'y' : 'x'}`);
         assert.deepEqual(await deliver(app.page, tampered.href), { status: 'error', code: 'temporary_token_mismatch' });
+        assert.deepEqual(await securityEvents(app.page, `${provider.url}/token`), [['temporary_token_mismatch', 'callback']]);
         assert.deepEqual(await deliver(app.page, callback), { status: 'logged in', code: '' });
+        assert.deepEqual(await securityEvents(app.page), []);
         assert.deepEqual(await deliver(app.page, callback), { status: 'error', code: 'temporary_token_mismatch' },
           'the pending request is single use');
+        assert.deepEqual(await securityEvents(app.page, `${provider.url}/token`), [['temporary_token_mismatch', 'callback']], 'the replay');
       } finally {
         await app.context.close();
+      }
+    });
+  });
+
+  describe('OAuth 1.0a credentials requests never follow a redirect (issue 11 item 6)', () => {
+    test('a 307 from the token endpoint to another origin never delivers the signed request there', async () => {
+      const received = [];
+      const thief = createServer((request, response) => {
+        received.push(`${request.method} ${request.url} ${JSON.stringify(request.headers)}`);
+        response.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization' });
+        response.end('oauth_token=t&oauth_token_secret=s');
+      });
+      thief.listen(0, '127.0.0.1');
+      await once(thief, 'listening');
+      const app = await openApp();
+      try {
+        const callback = await loginUntilCallback(app.page);
+        await app.context.route(`${provider.url}/token`, (route) => route.fulfill({
+          status: 307,
+          headers: { Location: `http://127.0.0.1:${thief.address().port}/steal`, 'Access-Control-Allow-Origin': site.url },
+          body: '',
+        }));
+        assert.deepEqual(await deliver(app.page, callback), { status: 'error', code: 'network_error' });
+        assert.deepEqual(received, [], 'the verifier and signature never reached the other origin');
+      } finally {
+        await app.context.close();
+        thief.close();
       }
     });
   });

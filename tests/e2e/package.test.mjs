@@ -111,6 +111,8 @@ describeEngines('the browser-oauth package', {}, (env) => {
       const client = await window.pkg.createClient({
         issuer: md.issuer, clientId: 'spa', redirectUri: 'https://app.example/cb', scope: 'openid profile', metadata: md,
       });
+      const security = [];
+      client.on('security', (event) => security.push([event.code, event.phase, event.issuer]));
       const url = new URL(client.authorizationUrl({ returnTo: '/inbox', extraParams: { prompt: 'login' } }));
       let reserved;
       try {
@@ -141,6 +143,7 @@ describeEngines('the browser-oauth package', {}, (env) => {
         left: Object.keys(sessionStorage),
         reserved,
         user: client.user() ?? null,
+        security,
       };
     }, recorded());
     assert.deepEqual(requests.slice(before), ['POST /token'], 'no request but the exchange below');
@@ -156,6 +159,8 @@ describeEngines('the browser-oauth package', {}, (env) => {
     assert.equal(outcome.exchange, 'network_error:true', 'exchangeCode sends the held code to the token endpoint');
     assert.deepEqual(outcome.left, [`browser-oauth:pending:${outcome.params.state}`], 'only the other login is still pending');
     assert.equal(outcome.user, null, 'no user before login');
+    assert.deepEqual(outcome.security, [['state_mismatch', 'callback', recorder.url]],
+      'one security event: the replay (a misused option and a network failure are not refusals)');
   });
 
   test('logout announces itself on the browser-oauth channel, which the OAuth 1.0a entry wipes on (issue 5 item 5)', async () => {
@@ -180,6 +185,8 @@ describeEngines('the browser-oauth package', {}, (env) => {
       const other = { ...md, issuer: `${md.issuer}/other`, authorization_endpoint: `${md.issuer}/other/authorize`, token_endpoint: `${md.issuer}/other/token` };
       const a = await window.pkg.createClient({ issuer: md.issuer, clientId: 'spa', redirectUri, metadata: md });
       const b = await window.pkg.createClient({ issuer: other.issuer, clientId: 'spa', redirectUri, metadata: other });
+      const security = [];
+      b.on('security', (event) => security.push([event.code, event.phase, event.issuer]));
       const state = new URL(a.authorizationUrl()).searchParams.get('state');
       // Client B (another issuer) is handed A's genuine response: state and iss match A's request.
       const callback = `${redirectUri}?code=c0de&state=${state}&iss=${encodeURIComponent(md.issuer)}`;
@@ -188,10 +195,10 @@ describeEngines('the browser-oauth package', {}, (env) => {
         await b.exchangeCode();
         return 'exchanged';
       } catch (error) {
-        return error.code;
+        return [error.code, security];
       }
     }, recorded());
-    assert.equal(code, 'iss_mismatch');
+    assert.deepEqual(code, ['iss_mismatch', [['iss_mismatch', 'callback', `${recorder.url}/other`]]]);
     assert.deepEqual(requests.slice(before), [], 'no request reached any token endpoint');
   });
 });

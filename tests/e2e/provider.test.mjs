@@ -117,7 +117,7 @@ async function verifyJwt(jwt, jwksUri) {
   return JSON.parse(Buffer.from(payload, 'base64url').toString());
 }
 
-describeEngines('local OpenID provider', { timeout: 120_000 }, (env) => {
+describeEngines('local OpenID provider', { timeout: 200_000 }, (env) => {
   const it = env.test;
   let site;
   let provider;
@@ -290,7 +290,7 @@ describeEngines('local OpenID provider', { timeout: 120_000 }, (env) => {
     assert.equal(callback.searchParams.get('code'), null);
   });
 
-  it('harness: assertNoTokenLeak finds a secret in the URL, storage, cookies, history state or window.name', async () => {
+  it('harness: assertNoTokenLeak finds a secret in the URL, storage, cookies, history state, window.name or an event payload', async () => {
     const context = await env.browser.newContext();
     try {
       const page = await context.newPage();
@@ -303,11 +303,12 @@ describeEngines('local OpenID provider', { timeout: 120_000 }, (env) => {
         documentCookie: (s) => { document.cookie = `k=${s}`; },
         historyState: (s) => window.history.replaceState({ s }, ''),
         windowName: (s) => { window.name = s; },
+        events: (s) => { window.demo = { events: [{ type: 'security', code: 'state_mismatch', detail: s }] }; },
       };
       for (const [where, fn] of Object.entries(plant)) {
         await page.goto(pageUrl);
         await context.clearCookies();
-        await page.evaluate(() => { window.localStorage.clear(); window.sessionStorage.clear(); window.name = ''; });
+        await page.evaluate(() => { window.localStorage.clear(); window.sessionStorage.clear(); window.name = ''; delete window.demo; });
         const secret = randomBytes(24).toString('base64url');
         await assertNoTokenLeak(page, [secret]);
         await page.evaluate(`(${fn})(${JSON.stringify(secret)})`);

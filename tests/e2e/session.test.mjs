@@ -1,13 +1,13 @@
 // End-to-end tests of the session after login (issue 4): renewal with rotating refresh
 // tokens, single flight in a tab and across tabs, the end of a session, and ID-token
-// signature and nonce checks. The demo app runs in each browser engine (BROWSERS) against the
-// real local OpenID provider with 10 s access tokens. Tests wait for events, never for durations.
+// signature and nonce checks. The demo app runs in each browser engine (BROWSERS) against the real local
+// OpenID provider with 20 s access tokens. Tests wait for events, never for durations.
 import { strict as assert } from 'node:assert';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before } from 'node:test';
 
-import { assertNoTokenLeak, describeEngines, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, describeEngines, securityEvents, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-demo';
 let site;
@@ -15,7 +15,8 @@ let provider;
 
 before(async () => {
   site = await startSite();
-  provider = await startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '10', ID_TTL: '60' });
+  // 20 s tokens: renewal at half-life (10 s) meets the minimum interval between refreshes.
+  provider = await startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '20', ID_TTL: '60' });
 });
 
 after(async () => {
@@ -27,12 +28,10 @@ after(async () => {
  * out and every refresh grant the pages send, in order, with request/response events.
  */
 async function openContext(browser, extra = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+  const context = await demoContext(browser, {
+    siteUrl: site.url,
     issuer: provider.url,
     clientId: CLIENT_ID,
-    redirectUri: `${site.url}/callback.html`,
-    postLogoutRedirectUri: `${site.url}/`,
     scope: 'openid profile email offline_access',
     ...extra,
   });
@@ -125,7 +124,7 @@ function armedOutcome(page) {
 
 describeEngines('session: renewal, rotation, single flight, end of session, ID token checks', { timeout: 600_000 }, (env) => {
   const { test } = env;
-  test('automatic renewal keeps a session past several 10 s lifetimes with rotating refresh tokens (specs §4, RFC 6749 §6)', async () => {
+  test('automatic renewal keeps a session past several 20 s lifetimes with rotating refresh tokens (specs §4, RFC 6749 §6)', async () => {
     const { context, tokens, log } = await openContext(env.browser);
     const page = await signedInPage(context);
     await waitForEvents(page, 'refreshed', 4);
@@ -190,6 +189,7 @@ describeEngines('session: renewal, rotation, single flight, end of session, ID t
     assert.equal(await outcome(page, 'refresh'), 'session_ended');
     const ended = await page.evaluate(() => window.demo.events.filter((e) => e.type === 'sessionEnded'));
     assert.deepEqual(ended, [{ type: 'sessionEnded', code: 'session_ended' }]);
+    assert.deepEqual(await securityEvents(page, provider.url), [['session_ended', 'refresh']]);
     assert.equal(await outcome(page, 'getAccessToken'), 'login_required');
     assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
     await assertNoTokenLeak(page, tokens);
@@ -211,6 +211,7 @@ describeEngines('session: renewal, rotation, single flight, end of session, ID t
     } finally {
       trap.close();
     }
+    assert.deepEqual(await securityEvents(page, provider.url), [['origin_not_allowed', 'config']]);
     await assertNoTokenLeak(page, tokens);
     await context.close();
   });
@@ -254,6 +255,7 @@ describeEngines('session: renewal, rotation, single flight, end of session, ID t
     });
     const { page, code } = await signIn(context);
     assert.equal(code, 'id_token_signature_invalid');
+    assert.deepEqual(await securityEvents(page, provider.url), [['id_token_signature_invalid', 'id_token']]);
     assert.equal(await page.evaluate(() => window.demo.client.user()), undefined);
     await assertNoTokenLeak(page, tokens);
     await context.close();
@@ -284,6 +286,7 @@ describeEngines('session: renewal, rotation, single flight, end of session, ID t
       });
       const { page, code } = await signIn(context);
       assert.equal(code || null, expected, 'the same re-signing with the true nonce is accepted');
+      assert.deepEqual(await securityEvents(page, provider.url), expected ? [[expected, 'id_token']] : []);
       await assertNoTokenLeak(page, tokens);
       await context.close();
     }

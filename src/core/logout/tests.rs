@@ -15,6 +15,8 @@ fn tokens() -> TokenSet {
         refresh_token: Some(RefreshToken::new("rt-1".into())),
         id_token: Some(IdToken::new("h.p.s".into())),
         scope: "openid".into(),
+        #[cfg(not(target_arch = "wasm32"))]
+        bound: false,
     }
 }
 
@@ -26,6 +28,7 @@ fn input(local: bool, end_session: bool) -> LogoutInput<'static> {
         post_logout_redirect_uri: Some("https://app.example/"),
         local,
         end_session,
+        id_token_hint: true,
     }
 }
 
@@ -103,13 +106,15 @@ fn failed_revocations_are_reported_and_the_plan_goes_on() {
     );
 }
 
-/// Issue 5 item 3: a local logout sends nothing and builds no end-session URL.
+/// Issue 5 item 3, issue 11 item 7: a local logout sends nothing and builds no end-session
+/// URL, also when `endSession` is asked for with it.
 #[test]
 fn local_logout_has_no_network_step() {
     let mut plan = Logout::new(Some(tokens()), &input(true, true));
     assert_eq!(plan.poll(), Next::ClearStorage);
     assert_eq!(plan.poll(), Next::Broadcast);
     assert_eq!(plan.poll(), Next::Finish);
+    assert_eq!(plan.end_session_url(&input(true, true), "st"), None);
     assert_eq!(plan.end_session_url(&input(true, false), "st"), None);
     assert_eq!(
         plan.result_json(None),
@@ -160,6 +165,47 @@ fn end_session_url_carries_hint_client_redirect_and_state() {
     let mut no_endpoint = input(false, true);
     no_endpoint.end_session_endpoint = None;
     assert_eq!(plan.end_session_url(&no_endpoint, "s"), None);
+}
+
+/// Issue 11 item 11: a tab that follows another tab's logout revokes its own refresh and
+/// access tokens, clears storage, and neither broadcasts again nor redirects.
+#[test]
+fn a_followed_logout_revokes_this_tabs_tokens_without_broadcast_or_redirect() {
+    let mut plan = Logout::follow(Some(tokens()), &input(false, true));
+    let mut steps = Vec::new();
+    loop {
+        match plan.poll() {
+            Next::Revoke(post) => {
+                steps.push(pairs(&post.body)[1].1.clone());
+                plan.handle_revocation(200);
+            }
+            Next::Finish => break,
+            other => steps.push(format!("{other:?}")),
+        }
+    }
+    assert_eq!(steps, ["refresh_token", "access_token", "ClearStorage"]);
+    assert!(plan.is_followed() && plan.held_tokens());
+    assert_eq!(
+        plan.result_json(None),
+        r#"{"refreshToken":"revoked","accessToken":"revoked"}"#
+    );
+    assert!(!Logout::follow(None, &input(false, false)).held_tokens());
+}
+
+/// Issue 11 item 12: `endSession` without the hint puts no ID token in the URL.
+#[test]
+fn end_session_without_the_hint_carries_no_id_token() {
+    let no_hint = LogoutInput {
+        id_token_hint: false,
+        ..input(false, true)
+    };
+    let plan = Logout::new(Some(tokens()), &no_hint);
+    let url = plan.end_session_url(&no_hint, "st").unwrap();
+    assert!(
+        !url.contains("id_token_hint") && !url.contains("h.p.s"),
+        "{url}"
+    );
+    assert!(url.contains("client_id=spa") && url.contains("state=st"));
 }
 
 /// The logout state is single use (the caller removes it on read), must match exactly, and

@@ -64,7 +64,9 @@ secret_string!(
 
 secret_string!(
     /// A token shared secret (§3.4.2): temporary (`oauth_token_secret` of §2.1) or of the
-    /// token credentials (§2.3). It works like a password (§4.5) and never goes to JavaScript.
+    /// token credentials (§2.3). It works like a password (§4.5). It stays in WASM memory
+    /// with the built-in signer; with the app's `sign` hook it is handed to JavaScript for
+    /// that hook (`OAuth1Client::token_secret_for_signer`), which needs it for HMAC.
     TokenSecret
 );
 

@@ -25,12 +25,16 @@ fn tokens(at: &str, rt: Option<&str>, expires_at: Option<u64>, scope: &str) -> T
         refresh_token: rt.map(|r| RefreshToken::new(r.into())),
         id_token: Some(IdToken::new("h.p.s".into())),
         scope: scope.into(),
+        #[cfg(not(target_arch = "wasm32"))]
+        bound: false,
     }
 }
 
 fn claims(sub: &str) -> IdTokenClaims {
     IdTokenClaims {
         sub: sub.into(),
+        aud: vec!["spa".into()],
+        auth_time: Some(T0),
         json: format!(r#"{{"sub":"{sub}"}}"#),
     }
 }
@@ -214,6 +218,25 @@ fn rotation_replaces_the_refresh_token_and_events_carry_no_token() {
     assert!(body_of(next).contains("refresh_token=rt-2"));
 }
 
+/// Issue 16 (the demo's lifetime bar): `expires_at` is the vault's absolute expiry, it
+/// follows each refresh, and there is none before login or after the session ended.
+#[test]
+fn expires_at_follows_the_vault() {
+    assert_eq!(Session::new(policy(), "openid").expires_at(), None);
+    let mut s = active();
+    assert_eq!(s.expires_at(), Some(T0 + 3600));
+    s.start_refresh(T0 + 3545, ENDPOINT, "spa").unwrap();
+    let RefreshOutcome::Received(set) =
+        s.handle_refresh_response(T0 + 3546, 200, REFRESHED, None, 0)
+    else {
+        panic!("expected tokens")
+    };
+    s.commit_refresh(T0 + 3546, set, None).unwrap();
+    assert_eq!(s.expires_at(), Some(T0 + 3546 + 3600));
+    let _ = s.end(Code::SessionEnded);
+    assert_eq!(s.expires_at(), None);
+}
+
 /// RFC 6749 §6: a response without a refresh token keeps the old one.
 #[test]
 fn a_response_without_refresh_token_keeps_the_old_one() {
@@ -266,7 +289,10 @@ fn transient_failures_back_off_then_rest() {
     let RefreshOutcome::Retry { delay_ms } = s.handle_refresh_response(T0, 503, "", None, 0) else {
         panic!()
     };
-    assert_eq!(delay_ms, 500, "attempt 1: base 1 s, half fixed, jitter 0");
+    assert_eq!(
+        delay_ms, UNREADABLE_RETRY_AFTER_FLOOR_MS,
+        "attempt 1: no readable Retry-After, so the floor"
+    );
     assert!(
         s.start_refresh(T0, ENDPOINT, "spa").unwrap().is_none(),
         "still one flight"
@@ -372,6 +398,41 @@ fn sub_must_not_change_after_refresh() {
     );
 }
 
+/// Issue 11 item 10, OIDC Core §12.2: a refreshed ID token with other audiences or another
+/// auth_time ends the session; one for the same authentication replaces what `user()` gives.
+#[test]
+fn a_refreshed_id_token_must_keep_aud_and_auth_time() {
+    let received = |s: &mut Session| {
+        s.start_refresh(T0, ENDPOINT, "spa").unwrap();
+        match s.handle_refresh_response(T0, 200, REFRESHED, None, 0) {
+            RefreshOutcome::Received(set) => set,
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut s = active();
+    let set = received(&mut s);
+    let mut same = claims("alice");
+    same.json = r#"{"sub":"alice","name":"Alice B."}"#.into();
+    s.commit_refresh(T0, set, Some(same)).unwrap();
+    assert_eq!(s.user(), Some(r#"{"sub":"alice","name":"Alice B."}"#));
+    for change in [
+        |c: &mut IdTokenClaims| c.aud.push("https://evil.example".into()),
+        |c: &mut IdTokenClaims| c.auth_time = Some(T0 + 1),
+        |c: &mut IdTokenClaims| c.auth_time = None,
+    ] {
+        let mut s = active();
+        let set = received(&mut s);
+        let mut other = claims("alice");
+        change(&mut other);
+        assert_eq!(
+            s.commit_refresh(T0, set, Some(other)).unwrap_err().code,
+            Code::IdTokenClaimMismatch
+        );
+        assert!(!is_active(&s));
+        assert_eq!(s.user(), None);
+    }
+}
+
 /// A 200 refresh response we cannot use ends the session: the old refresh token may
 /// already be rotated, and sending it again would look like replay (RFC 9700 §4.14.2).
 #[test]
@@ -447,4 +508,118 @@ fn assert_no_session(s: &Session) {
         s.access_token(T0, true).unwrap_err().code,
         Code::LoginRequired
     );
+}
+
+/// Issue 12 item 7: `isAuthenticated` is true while the tokens work (the access token has
+/// not expired, or a refresh may renew it), false before login, after the end of the
+/// session and once an access token without a refresh token has expired.
+#[test]
+fn is_authenticated_follows_the_tokens() {
+    let fresh = Session::new(policy(), "openid");
+    assert!(!fresh.is_authenticated(T0), "before login");
+    assert_eq!(fresh.subject(), None);
+
+    let mut s = active();
+    assert!(s.is_authenticated(T0));
+    assert_eq!(s.subject(), Some("alice"));
+    assert!(
+        s.is_authenticated(T0 + 7200),
+        "expired, but the refresh token can renew it"
+    );
+    s.end(Code::SessionEnded);
+    assert!(!s.is_authenticated(T0), "after the session ended");
+    assert_eq!(s.subject(), None);
+
+    let mut no_refresh = Session::new(policy(), "openid");
+    no_refresh
+        .start(T0, tokens("at", None, Some(T0 + 3600), "openid"), None)
+        .unwrap();
+    assert!(no_refresh.is_authenticated(T0 + 3599));
+    assert!(
+        !no_refresh.is_authenticated(T0 + 3600),
+        "expired, nothing to renew it"
+    );
+    assert_eq!(no_refresh.subject(), None, "no ID token");
+}
+
+/// Issue 11 item 5: `expires_in: 0` must not make the token endpoint see a storm. A driver
+/// that does everything the session asks, as fast as it asks, over one minute of a fixed
+/// clock, sends at most 7 refresh grants (one every MIN_REFRESH_INTERVAL_SECONDS).
+#[test]
+fn expires_in_zero_gives_at_most_a_handful_of_refreshes_a_minute() {
+    const ZERO: &str = r#"{"access_token":"at-n","token_type":"Bearer","expires_in":0,"refresh_token":"rt-n","scope":"openid profile"}"#;
+    let mut s = active();
+    s.start(
+        T0,
+        tokens("at-1", Some("rt-1"), Some(T0), "openid profile"),
+        Some(claims("alice")),
+    )
+    .unwrap();
+    let mut grants = 0;
+    let mut now = T0;
+    let mut wakes = 0;
+    let mut last = T0;
+    while now < T0 + 60 {
+        wakes += 1;
+        assert!(wakes < 10_000, "the timer never spins at one instant");
+        let due = s.handle_timeout(now);
+        let read = s.access_token(now, true);
+        if (due || read == Ok(Access::RefreshFirst))
+            && let Some(_post) = s.start_refresh(now, ENDPOINT, "spa").unwrap()
+        {
+            grants += 1;
+            last = now;
+            let RefreshOutcome::Received(set) = s.handle_refresh_response(now, 200, ZERO, None, 0)
+            else {
+                panic!()
+            };
+            s.commit_refresh(now, set, None).unwrap();
+            continue;
+        }
+        // The next wake: the deadline the session asks for (never in the past), else a second.
+        now = s.poll_timeout().map_or(now + 1, |at| at.max(now + 1));
+    }
+    assert!(
+        (5..=7).contains(&grants),
+        "{grants} refresh grants in a minute"
+    );
+    assert_eq!(
+        s.access_token(last + 1, true).unwrap_err().code,
+        Code::TokenExpired,
+        "between refreshes a zero-lifetime token reads as expired, not as a refresh"
+    );
+}
+
+/// Issue 11 item 11: a 429 or 5xx without a readable Retry-After waits at least the floor;
+/// a network failure keeps the short backoff, and a readable Retry-After is honoured.
+#[test]
+fn an_unreadable_retry_after_backs_off_by_at_least_the_floor() {
+    for (status, retry_after, least, most) in [
+        (
+            503,
+            None,
+            UNREADABLE_RETRY_AFTER_FLOOR_MS,
+            UNREADABLE_RETRY_AFTER_FLOOR_MS,
+        ),
+        (
+            429,
+            None,
+            UNREADABLE_RETRY_AFTER_FLOOR_MS,
+            UNREADABLE_RETRY_AFTER_FLOOR_MS,
+        ),
+        (429, Some("2"), 2_000, 2_000),
+        (0, None, 500, 1_000),
+    ] {
+        let mut s = active();
+        s.start_refresh(T0, ENDPOINT, "spa").unwrap();
+        let RefreshOutcome::Retry { delay_ms } =
+            s.handle_refresh_response(T0, status, "", retry_after, 0)
+        else {
+            panic!()
+        };
+        assert!(
+            (least..=most).contains(&delay_ms),
+            "{status} {retry_after:?}: {delay_ms}"
+        );
+    }
 }
