@@ -66,12 +66,15 @@ function messageOf(code: ErrorCode): string {
   return code.replace(/_/g, " ");
 }
 
+/** `JSON.parse` as it was when this module was evaluated (script that hooks it later sees nothing). */
+const parseJson = JSON.parse;
+
 /** Turns whatever the core threw into a typed error; anything unexpected is rethrown. */
 export function toTypedError(thrown: unknown): unknown {
   if (typeof thrown !== "string") return thrown;
   let json: CoreErrorJson;
   try {
-    json = JSON.parse(thrown) as CoreErrorJson;
+    json = parseJson(thrown) as CoreErrorJson;
   } catch {
     return thrown;
   }

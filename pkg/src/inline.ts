@@ -17,9 +17,12 @@ import type { LoadOptions, WasmSource } from "./load.js";
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type * from "./index.js";
 
+/** `atob` as it was when this module was evaluated (absent on a server: then only a call fails). */
+const decodeBase64 = globalThis.atob?.bind(globalThis) as typeof atob;
+
 /** The embedded module's bytes, decoded on demand (only the first load uses them). */
 function embedded(): WasmSource {
-  return Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
+  return Uint8Array.from(decodeBase64(wasmBase64), (c) => c.charCodeAt(0));
 }
 
 /** {@link entry.generatePkce | generatePkce} with the embedded WebAssembly module. */
