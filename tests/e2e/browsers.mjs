@@ -330,7 +330,9 @@ export class Page {
 
   /**
    * Runs `fn(arg)` (or an expression string) in the page and resolves to its (awaited)
-   * JSON-serialisable value; a throw in the page rejects.
+   * JSON-serialisable value; a throw in the page rejects. In Firefox the script runs in
+   * WebDriver's sandbox: a bare global constructor (`Error`, `Date`, `CryptoKey`) is the
+   * sandbox's, not the page's, so `instanceof` checks name the page's: `window.Error`.
    * @param {Function | string} fn @param {any} [arg]
    */
   async evaluate(fn, arg) {

@@ -346,7 +346,7 @@ export async function collectStorage(page) {
 export function dumpIndexedDB(page) {
   return page.evaluate(async () => {
     const plain = (value) => {
-      if (value instanceof CryptoKey) return { cryptoKey: value.algorithm, type: value.type, extractable: value.extractable };
+      if (value instanceof window.CryptoKey) return { cryptoKey: value.algorithm, type: value.type, extractable: value.extractable };
       if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
       return value;
     };
