@@ -205,13 +205,14 @@ class Mutex {
 }
 
 /**
- * Wraps a function or an expression for execute-async-script: runs it with `arg`, awaits
+ * Wraps a function or an expression for execute-async-script: runs it with `arg` (sent as
+ * `{ undef, value }`), awaits
  * it, and hands back its value (undefined kept apart from null) or its error.
  * @param {Function | string} fn
  */
 function asyncScript(fn) {
   const body = typeof fn === 'function' ? `(${fn.toString()})(arg)` : `(${fn})`;
-  return `const done = arguments[arguments.length - 1]; const arg = arguments[0];
+  return `const done = arguments[arguments.length - 1]; const arg = arguments[0].undef ? undefined : arguments[0].value;
 Promise.resolve().then(() => ${body}).then(
   (value) => done({ ok: true, undef: value === undefined, value: value === undefined ? null : value }),
   (error) => done({ ok: false, error: String(error && error.stack || error) }));`;
@@ -336,7 +337,8 @@ export class Page {
    * @param {Function | string} fn @param {any} [arg]
    */
   async evaluate(fn, arg) {
-    const result = await this.run((d) => d.executeAsyncScript(asyncScript(fn), arg ?? null));
+    // WebDriver sends JSON: an undefined argument is sent as a flag, so it stays undefined.
+    const result = await this.run((d) => d.executeAsyncScript(asyncScript(fn), { undef: arg === undefined, value: arg ?? null }));
     if (!result.ok) throw new Error(`in the page: ${result.error}`);
     return result.undef ? undefined : result.value;
   }
