@@ -44,6 +44,9 @@ class ProxiedRequest {
   /** @returns {Record<string, string>} lower-case names */
   headers() { return this._headers; }
 
+  /** @returns {Promise<Record<string, string>>} the same, as Playwright's allHeaders */
+  async allHeaders() { return this._headers; }
+
   /** @returns {string | null} the body as text, null when empty */
   postData() { return this._body.length ? this._body.toString('utf8') : null; }
 }
@@ -71,6 +74,9 @@ class ProxiedResponse {
 
   /** @returns {Record<string, string>} */
   headers() { return this._headers; }
+
+  /** @returns {Promise<Record<string, string>>} the same, as Playwright's allHeaders */
+  async allHeaders() { return this._headers; }
 
   /** @returns {Promise<string>} */
   async text() { return this.body.toString('utf8'); }
