@@ -323,6 +323,31 @@ export class Page {
   /** Navigates and waits for the load event. @param {string} url */
   async goto(url) { await this.run((d) => d.get(url)); }
 
+  /** Reloads the page and waits for the load event. */
+  async reload() { await this.run((d) => d.navigate().refresh()); }
+
+  /**
+   * Resolves with the first request to a local server (see BrowserContext.on) from now on
+   * whose URL equals `matcher` or that `matcher` accepts.
+   * @param {string | ((request: any) => boolean)} matcher @param {{ timeout?: number }} [options]
+   */
+  waitForRequest(matcher, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    const accepts = typeof matcher === 'function' ? matcher : (request) => request.url() === matcher;
+    return new Promise((resolve, reject) => {
+      const listener = (request) => {
+        if (!accepts(request)) return;
+        clearTimeout(timer);
+        this._context.off('request', listener);
+        resolve(request);
+      };
+      const timer = setTimeout(() => {
+        this._context.off('request', listener);
+        reject(new Error(`timed out after ${timeout} ms waiting for a request to ${matcher}`));
+      }, timeout);
+      this._context.on('request', listener);
+    });
+  }
+
   /** @returns {Promise<string>} */
   url() { return this.run((d) => d.getCurrentUrl()); }
 
@@ -506,6 +531,12 @@ export class BrowserContext {
   on(event, listener) {
     this.listeners.push([event, listener]);
     for (const proxy of proxies) proxy.on(event, listener);
+  }
+
+  /** Stops a listener given to `on`. @param {'request' | 'response'} event @param {Function} listener */
+  off(event, listener) {
+    this.listeners = this.listeners.filter(([e, l]) => !(e === event && l === listener));
+    for (const proxy of proxies) proxy.off(event, listener);
   }
 
   /**
