@@ -476,11 +476,24 @@ export class BrowserContext {
     return page;
   }
 
-  /** @param {string} handle */
+  /**
+   * Closes a tab. Closing a session's last window ends the WebDriver session, so when it is
+   * the last one a blank tab is opened first and kept for the next newPage (as a Playwright
+   * context outlives its pages).
+   * @param {string} handle
+   */
   async closeTab(handle) {
-    await this.onTab(handle, (d) => d.close());
+    await this.mutex.run(async () => {
+      const handles = await this.driver.getAllWindowHandles();
+      if (handles.length === 1 && handles[0] === handle) {
+        await this.driver.switchTo().newWindow('tab');
+        this.unusedTab = await this.driver.getWindowHandle();
+      }
+      await this.driver.switchTo().window(handle);
+      await this.driver.close();
+      this.currentTab = null;
+    });
     this.pages = this.pages.filter((p) => p.handle !== handle);
-    this.currentTab = null;
   }
 
   /**
