@@ -99,9 +99,11 @@ test-bundlers:
 	@echo "== bundlers: npm pack → publint, attw, strict types (bundler/node16/node10), 5 bundlers in Chromium"
 	node --test tests/bundlers/bundlers.test.mjs
 
+## Every suite once per engine, the engines side by side (E2E_PARALLEL=1: one after another);
+## E2E_SUITES=login,session narrows the run.
 test-e2e:
 	@echo "== end-to-end in $(BROWSERS) (WebDriver: chromedriver, geckodriver, WebKitWebDriver) against the local OpenID and OAuth 1.0a providers"
-	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+	node tests/e2e/run.mjs
 
 test-bench:
 	@echo "== bench smoke: the benchmark page builds and runs each figure once (no timing checks)"

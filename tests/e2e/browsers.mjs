@@ -26,6 +26,12 @@ export const ENGINES = Object.freeze(['chromium', 'firefox', 'webkit']);
 const DEFAULT_TIMEOUT_MS = 30_000;
 const POLL_MS = 50;
 const DRIVER_READY_MS = 20_000;
+/**
+ * How long a new WebDriver session may take before it is retried: sessions start in a few
+ * seconds, but now and then WebKitGTK's MiniBrowser never comes up, and waiting longer for
+ * it only costs time.
+ */
+const NEW_SESSION_MS = 30_000;
 
 /** Children still running; killed if the test process exits without stopping them. */
 const children = new Set();
@@ -215,7 +221,7 @@ function asyncScript(fn) {
   return `const done = arguments[arguments.length - 1]; const arg = arguments[0].undef ? undefined : arguments[0].value;
 Promise.resolve().then(() => ${body}).then(
   (value) => done({ ok: true, undef: value === undefined, value: value === undefined ? null : value }),
-  (error) => done({ ok: false, error: String(error && error.stack || error) }));`;
+  (error) => done({ ok: false, error: String(error) + (error && error.stack ? '\\n' + error.stack : '') }));`;
 }
 
 /** Polls `probe` until it returns something truthy, or throws after `timeout` ms. */
@@ -601,7 +607,7 @@ export class Browser {
   }
 
   /**
-   * A new WebDriver session. A session that does not start within a minute is retried once
+   * A new WebDriver session. A session that does not start within NEW_SESSION_MS is retried once
    * with a new WebDriver server (said on stderr), so a stuck driver fails fast.
    * @returns {Promise<BrowserContext>}
    */
@@ -622,7 +628,7 @@ export class Browser {
       const driver = await withTimeout(new Builder()
         .usingServer(driverServer.url)
         .withCapabilities(new Capabilities(ENGINE_SETUP[this.engine].capabilities(this.extraArgs)))
-        .build(), 60_000, `${this.engine}: new session`);
+        .build(), NEW_SESSION_MS, `${this.engine}: new session`);
       await driver.manage().setTimeouts({ script: 120_000, pageLoad: 60_000 });
       const caps = await driver.getCapabilities();
       this.version = `${caps.get('browserName')} ${caps.get('browserVersion')}`;
