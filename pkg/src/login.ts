@@ -3,7 +3,7 @@
  * the provider. Its WebAssembly module (`wasm-login/`) is the same Rust client built with
  * the `landing` feature: configuration, discovery and the login request (PKCE S256, state,
  * nonce, the pending request stored), and nothing after login, so the page downloads about
- * 14 KB gzipped less than with the main entry. The redirect back is handled on the page
+ * 15 KB gzipped less than with the main entry. The redirect back is handled on the page
  * that uses the main entry (`createClient(...).handleRedirect()`), with the same
  * configuration: the pending request is in this tab's sessionStorage.
  *
