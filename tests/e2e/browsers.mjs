@@ -32,6 +32,11 @@ const DRIVER_READY_MS = 20_000;
  * it only costs time.
  */
 const NEW_SESSION_MS = 30_000;
+/**
+ * The longest a WebDriver command may take (beyond the session's own 120 s script timeout):
+ * a driver that stopped answering fails the test instead of hanging the run.
+ */
+const COMMAND_MS = 150_000;
 
 /** Children still running; killed if the test process exits without stopping them. */
 const children = new Set();
@@ -457,13 +462,13 @@ export class BrowserContext {
   /** @template T @param {string} handle @param {(driver: any) => Promise<T>} fn @returns {Promise<T>} */
   onTab(handle, fn) {
     if (process.env.E2E_TRACE) console.error(`[${this.browser.engine} ${handle.slice(0, 8)}] ${String(fn).slice(0, 100)}`);
-    return this.mutex.run(async () => {
+    return this.mutex.run(() => withTimeout((async () => {
       if (this.currentTab !== handle) {
         await this.driver.switchTo().window(handle);
         this.currentTab = handle;
       }
       return fn(this.driver);
-    });
+    })(), COMMAND_MS, `${this.browser.engine}: a WebDriver command`));
   }
 
   /** Opens a new tab (the first call uses the session's own window). @returns {Promise<Page>} */

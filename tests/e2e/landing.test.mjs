@@ -1,34 +1,31 @@
 // The landing-page entry (`browser-oauth/login`, issue 15): a page that only sends the user
-// to the provider loads a wasm built with the `landing` feature. In headless Chromium
-// against the real local OpenID provider: a login started there completes on the demo app
+// to the provider loads a wasm built with the `landing` feature. In each browser engine
+// (BROWSERS) against the real local OpenID provider: a login started there completes on the demo app
 // (main entry) with the same configuration; the landing wasm exports nothing after login;
 // its refusals are the main entry's typed errors.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 
-import { assertNoTokenLeak, demoContext, launchBrowser, signInAtProvider, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, describeEngines, signInAtProvider, startProvider, startSite } from './harness.mjs';
 
 const LANDING_WASM = new URL('../../pkg/wasm-login/browser_oauth_login_bg.wasm', import.meta.url);
 const MAIN_WASM = new URL('../../pkg/wasm/browser_oauth_bg.wasm', import.meta.url);
 
 let site;
 let provider;
-let browser;
 
 before(async () => {
   site = await startSite();
   provider = await startProvider({ APP_ORIGIN: site.url });
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), provider?.stop()]);
 });
 
 /** A context whose pages see the demo app's configuration (window.DEMO_CONFIG), and its landing page. */
-async function landingPage() {
+async function landingPage(browser) {
   const context = await demoContext(browser, {
     siteUrl: site.url,
     issuer: provider.url,
@@ -48,9 +45,23 @@ function wasmExports(url) {
     .map((e) => e.name);
 }
 
-describe('browser-oauth/login (the landing-page entry)', () => {
+// No browser needed: the files themselves.
+test('its wasm exports configuration, discovery and login only: nothing that handles a response or a token', () => {
+  const landing = wasmExports(LANDING_WASM);
+  const main = wasmExports(MAIN_WASM);
+  for (const name of ['wasmclient_create', 'wasmclient_login', 'wasmclient_events', 'discoveryRequest']) {
+    assert.ok(landing.includes(name), `${name} in the landing wasm`);
+  }
+  for (const name of ['wasmclient_beginRedirect', 'wasmclient_resume', 'wasmclient_accessToken', 'wasmclient_logout', 'generatePkce']) {
+    assert.ok(main.includes(name), `${name} in the main wasm (the check below means something)`);
+    assert.ok(!landing.includes(name), `${name} not in the landing wasm`);
+  }
+});
+
+describeEngines('browser-oauth/login (the landing-page entry)', {}, (env) => {
+  const { test } = env;
   test('a login started on the landing page completes on the app page (main entry): state, PKCE and nonce carry over', async () => {
-    const { context, page } = await landingPage();
+    const { context, page } = await landingPage(env.browser);
     const tokens = [];
     page.on('response', async (response) => {
       if (response.request().method() === 'POST' && response.url().endsWith('/token')) {
@@ -73,26 +84,14 @@ describe('browser-oauth/login (the landing-page entry)', () => {
     await signInAtProvider(page);
     await page.locator('#status', { hasText: /signed in|error/ }).waitFor();
     assert.equal(await page.textContent('#status'), 'signed in', await page.textContent('#error-code'));
-    assert.equal(new URL(page.url()).pathname, '/inbox', 'returnTo from the landing page');
+    assert.equal(new URL(await page.url()).pathname, '/inbox', 'returnTo from the landing page');
     assert.ok(tokens.length > 0, 'the code was exchanged');
     await assertNoTokenLeak(page, tokens);
     await context.close();
   });
 
-  test('its wasm exports configuration, discovery and login only: nothing that handles a response or a token', () => {
-    const landing = wasmExports(LANDING_WASM);
-    const main = wasmExports(MAIN_WASM);
-    for (const name of ['wasmclient_create', 'wasmclient_login', 'wasmclient_events', 'discoveryRequest']) {
-      assert.ok(landing.includes(name), `${name} in the landing wasm`);
-    }
-    for (const name of ['wasmclient_beginRedirect', 'wasmclient_resume', 'wasmclient_accessToken', 'wasmclient_logout', 'generatePkce']) {
-      assert.ok(main.includes(name), `${name} in the main wasm (the check below means something)`);
-      assert.ok(!landing.includes(name), `${name} not in the landing wasm`);
-    }
-  });
-
   test('bad input is the same typed error as with the main entry, with its security event', async () => {
-    const { context, page } = await landingPage();
+    const { context, page } = await landingPage(env.browser);
     const result = await page.evaluate(async () => {
       const codeOf = async (fn) => {
         try {

@@ -19,6 +19,8 @@ const suites = readdirSync(`${ROOT}tests/e2e`)
   .map((f) => `tests/e2e/${f}`);
 if (suites.length === 0) throw new Error(`E2E_SUITES names no suite: ${process.env.E2E_SUITES}`);
 const parallel = Math.max(1, Number(process.env.E2E_PARALLEL ?? 3));
+/** A test still running after this long has hung: it fails, and the run goes on. */
+const TEST_TIMEOUT_MS = 300_000;
 
 /**
  * Runs every suite in one engine; resolves to its exit code and TAP output.
@@ -27,7 +29,7 @@ const parallel = Math.max(1, Number(process.env.E2E_PARALLEL ?? 3));
  */
 function runEngine(engine) {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=tap', ...suites], {
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=tap', ...suites], {
     cwd: ROOT,
     env: { ...process.env, BROWSERS: engine },
     stdio: ['ignore', 'pipe', 'pipe'],
