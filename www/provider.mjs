@@ -24,6 +24,8 @@
 //                current nonce), "resource" (the test resource does), or "both"
 //   DPOP         "off" plays a provider without RFC 9449: proofs are ignored and every
 //                token is Bearer, for `dpop: "optional"` (default "on")
+//   RESOURCE_ORIGIN  the origin browsers reach the test resource at, for a proxy in front of
+//                it (the proofs' `htu` names it); default the address it listens on
 //
 // DPoP (RFC 9449) is on unless DPOP=off: tokens are bound when the client sends a proof, and
 // the client `browser-oauth-dpop` gets bound tokens only. A protected test resource that checks DPoP
@@ -96,6 +98,7 @@ function readOptions() {
     refreshTtl: intOption('REFRESH_TTL', 86400),
     stripIss: issParam === 'off',
     issuer: option('ISSUER', ''),
+    resourceOrigin: option('RESOURCE_ORIGIN', ''),
   };
 }
 
@@ -223,6 +226,7 @@ async function main() {
     appOrigin: options.appOrigin,
     requireNonce: options.dpopNonce === 'resource' || options.dpopNonce === 'both',
     host: HOST,
+    publicOrigin: options.resourceOrigin,
   });
 
   const stop = () => {

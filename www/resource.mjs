@@ -31,15 +31,18 @@ const IAT_WINDOW = 60;
  * @param {string} options.appOrigin the one origin allowed by CORS
  * @param {boolean} options.requireNonce answer proofs without the current nonce with use_dpop_nonce
  * @param {string} options.host the address to listen on
- * @returns {Promise<string>} its origin
+ * @param {string} [options.publicOrigin] the origin browsers reach it at, when a proxy sits in
+ *   front (proofs' `htu` name it); default the address it listens on
+ * @returns {Promise<string>} the origin it listens on
  */
-export async function startResource({ provider, appOrigin, requireNonce, host }) {
+export async function startResource({ provider, appOrigin, requireNonce, host, publicOrigin }) {
   const seenJti = new Map();
   let nonce = randomBytes(16).toString('base64url');
   const server = createServer();
   server.listen(0, host);
   await once(server, 'listening');
-  const origin = `http://${host}:${server.address().port}`;
+  const listening = `http://${host}:${server.address().port}`;
+  const origin = publicOrigin || listening;
 
   server.on('request', async (req, res) => {
     const cors = {
@@ -128,5 +131,5 @@ export async function startResource({ provider, appOrigin, requireNonce, host })
     res.writeHead(200, { ...cors, 'Content-Type': 'application/json', ...(requireNonce ? { 'DPoP-Nonce': nonce } : {}) });
     res.end(JSON.stringify({ sub: accessToken.accountId, scope: accessToken.scope, jkt: accessToken.jkt }));
   });
-  return origin;
+  return listening;
 }

@@ -206,13 +206,14 @@ class Mutex {
 }
 
 /**
- * Wraps a function or an expression for execute-async-script: runs it with `arg`, awaits
+ * Wraps a function or an expression for execute-async-script: runs it with `arg` (sent as
+ * `{ undef, value }`), awaits
  * it, and hands back its value (undefined kept apart from null) or its error.
  * @param {Function | string} fn
  */
 function asyncScript(fn) {
   const body = typeof fn === 'function' ? `(${fn.toString()})(arg)` : `(${fn})`;
-  return `const done = arguments[arguments.length - 1]; const arg = arguments[0];
+  return `const done = arguments[arguments.length - 1]; const arg = arguments[0].undef ? undefined : arguments[0].value;
 Promise.resolve().then(() => ${body}).then(
   (value) => done({ ok: true, undef: value === undefined, value: value === undefined ? null : value }),
   (error) => done({ ok: false, error: String(error && error.stack || error) }));`;
@@ -406,6 +407,31 @@ export class Page {
   /** Navigates and waits for the load event. @param {string} url */
   async goto(url) { await this.run((d) => d.get(url)); }
 
+  /** Reloads the page and waits for the load event. */
+  async reload() { await this.run((d) => d.navigate().refresh()); }
+
+  /**
+   * Resolves with the first request to a local server (see BrowserContext.on) from now on
+   * whose URL equals `matcher` or that `matcher` accepts.
+   * @param {string | ((request: any) => boolean)} matcher @param {{ timeout?: number }} [options]
+   */
+  waitForRequest(matcher, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    const accepts = typeof matcher === 'function' ? matcher : (request) => request.url() === matcher;
+    return new Promise((resolve, reject) => {
+      const listener = (request) => {
+        if (!accepts(request)) return;
+        clearTimeout(timer);
+        this._context.off('request', listener);
+        resolve(request);
+      };
+      const timer = setTimeout(() => {
+        this._context.off('request', listener);
+        reject(new Error(`timed out after ${timeout} ms waiting for a request to ${matcher}`));
+      }, timeout);
+      this._context.on('request', listener);
+    });
+  }
+
   /** @returns {Promise<string>} */
   url() { return this.run((d) => d.getCurrentUrl()); }
 
@@ -414,11 +440,14 @@ export class Page {
 
   /**
    * Runs `fn(arg)` (or an expression string) in the page and resolves to its (awaited)
-   * JSON-serialisable value; a throw in the page rejects.
+   * JSON-serialisable value; a throw in the page rejects. In Firefox the script runs in
+   * WebDriver's sandbox: a bare global constructor (`Error`, `Date`, `CryptoKey`) is the
+   * sandbox's, not the page's, so `instanceof` checks name the page's: `window.Error`.
    * @param {Function | string} fn @param {any} [arg]
    */
   async evaluate(fn, arg) {
-    const result = await this.run((d) => d.executeAsyncScript(asyncScript(fn), arg ?? null));
+    // WebDriver sends JSON: an undefined argument is sent as a flag, so it stays undefined.
+    const result = await this.run((d) => d.executeAsyncScript(asyncScript(fn), { undef: arg === undefined, value: arg ?? null }));
     if (!result.ok) throw new Error(`in the page: ${result.error}`);
     return result.undef ? undefined : result.value;
   }
@@ -736,6 +765,12 @@ export class BrowserContext {
     }
     this.listeners.push([event, listener]);
     for (const proxy of proxies) proxy.on(event, listener);
+  }
+
+  /** Stops a listener given to `on`. @param {'request' | 'response'} event @param {Function} listener */
+  off(event, listener) {
+    this.listeners = this.listeners.filter(([e, l]) => !(e === event && l === listener));
+    for (const proxy of proxies) proxy.off(event, listener);
   }
 
   /**

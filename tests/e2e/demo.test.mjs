@@ -361,7 +361,7 @@ describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
     }
     assert.equal(page.url(), `${site.url}/www/oauth1.html`, 'the attack left the address bar as it was');
     assert.equal(await page.textContent('#status'), 'logged in', 'the session survives the attacks');
-    assert.equal(await page.evaluate(() => window.oauth1.client.expiresAt() instanceof Date), true);
+    assert.equal(await page.evaluate(() => window.oauth1.client.expiresAt() instanceof window.Date), true);
     await shot(page, '12-oauth1-attacks');
 
     await page.reload();

@@ -1,33 +1,29 @@
-// End-to-end tests of DPoP (RFC 9449, issue 10): the demo app in headless Chromium with
+// End-to-end tests of DPoP (RFC 9449, issue 10): the demo app in each browser engine with
 // `dpop: true` against the real local provider (oidc-provider's features.dPoP, the client
 // `browser-oauth-dpop` that requires bound tokens) and the protected test resource that
 // checks proofs with jose (www/resource.mjs). Proofs seen on the wire are decoded with jose,
 // and the dpop_jkt sent is checked against jose's own RFC 7638 thumbprint of the proof key.
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader } from 'jose';
 
-import { assertNoTokenLeak, launchPlaywrightChromium as launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, describeEngines, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-dpop';
 let site;
-let browser;
 /** Providers by DPOP_NONCE setting, and one without DPoP (DPOP=off), started once each: { url, resource }. */
 const providers = {};
 
 before(async () => {
   site = await startSite();
-  browser = await launchBrowser();
   for (const [name, env] of [['off', { DPOP_NONCE: 'off' }], ['both', { DPOP_NONCE: 'both' }], ['unsupported', { DPOP: 'off' }]]) {
     const server = await startProvider({ APP_ORIGIN: site.url, ...env });
-    const resource = /^resource ready (http:\/\/127\.0\.0\.1:\d+)$/m.exec(server.output())[1];
-    providers[name] = { server, url: server.url, resource };
+    providers[name] = { server, url: server.url, resource: server.resource };
   }
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), ...Object.values(providers).map((p) => p.server.stop())]);
 });
 
@@ -36,12 +32,11 @@ after(async () => {
  * authorization request's dpop_jkt, each token request's DPoP proof and answer, each
  * resource request's headers and answer, and every token issued.
  */
-async function openContext(provider, extra = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
+async function openContext(browser, provider, extra = {}) {
+  const context = await demoContext(browser, {
+    siteUrl: site.url,
     issuer: provider.url,
     clientId: CLIENT_ID,
-    redirectUri: `${site.url}/callback.html`,
     scope: 'openid profile offline_access',
     dpop: true,
     allowedOrigins: [site.url, provider.url, provider.resource],
@@ -110,10 +105,11 @@ function checkProof(proof, htm, htu) {
   return { header, claims };
 }
 
-describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 180_000 }, () => {
+describeEngines('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 180_000 }, (env) => {
+  const { test } = env;
   test('login with DPoP gives token_type DPoP; proofs and dpop_jkt per RFC 9449 §4.2, §10', async () => {
     const provider = providers.off;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     assert.equal(wire.token.length, 1, 'one code exchange');
@@ -143,7 +139,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test('client.fetch is accepted by the resource; the same token without a proof, as Bearer, or with a replayed proof is refused', async () => {
     const provider = providers.off;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     const answer = await clientFetch(page, `${provider.resource}/resource?x=1#f`);
@@ -171,7 +167,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test('nonce challenges from the token endpoint and the resource are each answered with one retry (RFC 9449 §8, §9)', async () => {
     const provider = providers.both;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     // Token endpoint: use_dpop_nonce, then the retry with that nonce succeeds.
@@ -201,7 +197,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test('client.fetch answers a DPoP invalid_token challenge with one refresh and one retry (access token destroyed at the provider)', async () => {
     const provider = providers.off;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     const revoked = wire.issued.at(-1).access_token;
@@ -229,7 +225,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test('a resource that keeps answering invalid_token gets one refresh and one retry, then its 401 goes to the app', async () => {
     const provider = providers.off;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     const presented = [];
@@ -256,7 +252,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test('dpop: "optional" takes Bearer tokens from a provider without DPoP and sends them as Bearer; dpop: true refuses them', async () => {
     const provider = providers.unsupported;
-    const { context, wire } = await openContext(provider, { dpop: 'optional' });
+    const { context, wire } = await openContext(env.browser, provider, { dpop: 'optional' });
     const page = await signedInPage(context);
     await wire.settled();
     assert.ok(wire.token[0].proof, 'the proof went out; this provider ignores it');
@@ -284,7 +280,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
     await assertNoTokenLeak(page, wire.tokens);
     await context.close();
 
-    const strict = await openContext(provider);
+    const strict = await openContext(env.browser, provider);
     const { page: refused, code } = await signInThroughApp(strict.context, site.url);
     assert.equal(code, 'dpop_not_bound', 'dpop: true refuses a Bearer token');
     assert.equal(await refused.evaluate(() => window.demo.client.user()), undefined);
@@ -293,7 +289,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test('client.userInfo() presents the bound token as DPoP with a proof; an invalid_token answer gets one refresh', async () => {
     const provider = providers.off;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     const answer = await userInfo(page);
@@ -322,7 +318,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test("client.userInfo() carries the provider's DPoP nonce and answers a nonce challenge with one retry", async () => {
     const provider = providers.both;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     // The token endpoint's nonce is the provider's (same origin): the first call carries it.
@@ -362,7 +358,7 @@ describe('DPoP (RFC 9449): bound tokens, proofs, dpop_jkt, nonces', { timeout: 1
 
   test('a resource that asks for a new nonce again after the retry gives dpop_nonce_rejected, not a loop', async () => {
     const provider = providers.off;
-    const { context, wire } = await openContext(provider);
+    const { context, wire } = await openContext(env.browser, provider);
     const page = await signedInPage(context);
     await wire.settled();
     let calls = 0;

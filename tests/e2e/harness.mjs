@@ -125,12 +125,29 @@ async function behindProxy(start, options) {
 
 /**
  * Starts the local OpenID provider (www/provider.mjs) behind a proxy whose origin is its
- * issuer (`url`). Options: APP_ORIGIN, ACCESS_TTL, ID_TTL, REFRESH_TTL, ISS_PARAM=off.
+ * issuer (`url`), and its DPoP test resource behind a second proxy (`resource`). Options:
+ * APP_ORIGIN, ACCESS_TTL, ID_TTL, REFRESH_TTL, ISS_PARAM=off, DPOP, DPOP_NONCE.
  * @param {Record<string, string>} [env]
- * @returns {Promise<ProxiedServer>}
+ * @returns {Promise<ProxiedServer & { resource: string }>}
  */
-export function startProvider(env = {}) {
-  return behindProxy((issuer) => startServer('provider.mjs', 'provider', { ...env, ISSUER: issuer }));
+export async function startProvider(env = {}) {
+  const resourceProxy = await startProxy();
+  let provider;
+  try {
+    provider = await behindProxy((issuer) => startServer('provider.mjs', 'provider', { ...env, ISSUER: issuer, RESOURCE_ORIGIN: resourceProxy.url }));
+  } catch (error) {
+    await resourceProxy.close();
+    throw error;
+  }
+  resourceProxy.target = /^resource ready (http:\/\/127\.0\.0\.1:\d+)$/m.exec(provider.output())?.[1] ?? null;
+  return {
+    ...provider,
+    resource: resourceProxy.url,
+    stop: async () => {
+      await provider.stop();
+      await resourceProxy.close();
+    },
+  };
 }
 
 /**
@@ -346,7 +363,7 @@ export async function collectStorage(page) {
 export function dumpIndexedDB(page) {
   return page.evaluate(async () => {
     const plain = (value) => {
-      if (value instanceof CryptoKey) return { cryptoKey: value.algorithm, type: value.type, extractable: value.extractable };
+      if (value instanceof window.CryptoKey) return { cryptoKey: value.algorithm, type: value.type, extractable: value.extractable };
       if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
       return value;
     };

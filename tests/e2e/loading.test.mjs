@@ -1,37 +1,34 @@
-// Loading the WebAssembly module (issue 12 items 1 and 2), in headless Chromium with the
-// built package: a failed load is a BrowserOAuthError `wasm_load_failed` with the browser's
+// Loading the WebAssembly module (issue 12 items 1 and 2), in each browser engine (BROWSERS)
+// with the built package: a failed load is a BrowserOAuthError `wasm_load_failed` with the browser's
 // error as `cause`, the failure is not cached (the next call loads once the file is there),
 // and the `wasm` option takes a URL, a Response or a compiled WebAssembly.Module. The DPoP and
 // persistence build (issue 12 follow-up) loads the same way, and `dpopWasm` says where it is.
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 
-import { launchPlaywrightChromium as launchBrowser, startSite } from './harness.mjs';
+import { describeEngines, startSite } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WASM = `${ROOT}pkg/wasm/browser_oauth_bg.wasm`;
 const DPOP_WASM = `${ROOT}pkg/wasm-dpop/browser_oauth_dpop_bg.wasm`;
-/** A folder the site serves (under target/, git-ignored) where the .wasm appears only later. */
-const LATE_DIR = `target/wasm-late-${process.pid}`;
+/** Folders the site serves (under target/, git-ignored) where a .wasm appears only later. */
+const LATE_ROOT = `target/wasm-late-${process.pid}`;
 
 let site;
-let browser;
 
 before(async () => {
   site = await startSite();
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await site?.stop();
-  rmSync(`${ROOT}${LATE_DIR}`, { recursive: true, force: true });
+  rmSync(`${ROOT}${LATE_ROOT}`, { recursive: true, force: true });
 });
 
 /** A fresh page with the package imported and its wasm not yet loaded. */
-async function freshPage() {
+async function freshPage(browser) {
   const page = await browser.newPage();
   await page.goto(`${site.url}/tests/pages/package.html`);
   await page.waitForFunction(() => document.title === 'loaded');
@@ -61,9 +58,12 @@ function pkceIn(page, wasm) {
   }, wasm);
 }
 
-describe('loading the WebAssembly module', () => {
+describeEngines('loading the WebAssembly module', {}, (env) => {
+  const { test } = env;
+  /** This engine's own folder: another engine's run has deployed the file in its own. */
+  const LATE_DIR = `${LATE_ROOT}/${env.engine}`;
   test('a 404 on the default .wasm URL is wasm_load_failed with the cause, and the next call loads it', async () => {
-    const page = await freshPage();
+    const page = await freshPage(env.browser);
     let refused = 0;
     await page.route('**/pkg/wasm/browser_oauth_bg.wasm', (route) => {
       refused += 1;
@@ -89,7 +89,7 @@ describe('loading the WebAssembly module', () => {
   });
 
   test('a wasm URL that 404s until the file is deployed: the call after the deploy succeeds', async () => {
-    const page = await freshPage();
+    const page = await freshPage(env.browser);
     const url = `/${LATE_DIR}/browser_oauth_bg.wasm`;
     const first = await pkceIn(page, url);
     assert.equal(first.typed, true);
@@ -104,7 +104,7 @@ describe('loading the WebAssembly module', () => {
   });
 
   test('createOAuth1Client: a wasm URL that 404s is wasm_load_failed, the right URL then loads (its own module)', async () => {
-    const page = await freshPage();
+    const page = await freshPage(env.browser);
     const outcomes = await page.evaluate(async () => {
       const { createOAuth1Client, BrowserOAuthError } = await import('/pkg/dist/oauth1.js');
       const config = {
@@ -129,7 +129,7 @@ describe('loading the WebAssembly module', () => {
   });
 
   test('the wasm option takes a Response and a compiled WebAssembly.Module, and the module is loaded once', async () => {
-    const asResponse = await freshPage();
+    const asResponse = await freshPage(env.browser);
     const requests = [];
     asResponse.on('request', (request) => requests.push(new URL(request.url()).pathname));
     const fromResponse = await asResponse.evaluate(async () => {
@@ -141,7 +141,7 @@ describe('loading the WebAssembly module', () => {
     assert.deepEqual(requests.filter((p) => p.endsWith('.wasm')), ['/pkg/wasm/browser_oauth_bg.wasm']);
     await asResponse.close();
 
-    const asModule = await freshPage();
+    const asModule = await freshPage(env.browser);
     const fromModule = await asModule.evaluate(async (md) => {
       const module = await WebAssembly.compileStreaming(fetch('/pkg/wasm/browser_oauth_bg.wasm'));
       const client = await window.pkg.createClient({ issuer: md.issuer, clientId: 'spa', redirectUri: `${location.origin}/cb`, metadata: md, wasm: module });
@@ -169,7 +169,7 @@ describe('loading the WebAssembly module', () => {
   }
 
   test('dpop: a 404 on the DPoP build\'s .wasm is wasm_load_failed with the cause, and the next createClient loads it', async () => {
-    const page = await freshPage();
+    const page = await freshPage(env.browser);
     const path = '**/pkg/wasm-dpop/browser_oauth_dpop_bg.wasm';
     let refused = 0;
     await page.route(path, (route) => {
@@ -189,7 +189,7 @@ describe('loading the WebAssembly module', () => {
   });
 
   test('dpopWasm takes a URL: a missing one fails typed, the one where the file is then loads, and the default URL is never fetched', async () => {
-    const page = await freshPage();
+    const page = await freshPage(env.browser);
     const requests = [];
     page.on('request', (request) => requests.push(new URL(request.url()).pathname));
     const missing = await dpopClientIn(page, { dpopWasm: `/${LATE_DIR}/dpop/browser_oauth_dpop_bg.wasm` });

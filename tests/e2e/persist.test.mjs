@@ -1,35 +1,32 @@
 // End-to-end tests of encrypted persistence and silent restore (issue 10): the demo app in
-// headless Chromium with `dpop: true` and `persist: "tab" | "browser"` against the real local
+// each browser engine with `dpop: true` and `persist: "tab" | "browser"` against the real local
 // provider (rotating, DPoP-bound refresh tokens). A reload and a second tab restore the
 // session; tabs share the record without tripping reuse detection; a tampered record, a
 // missing key, a refresh token without its proof and logout are each shown to end cleanly;
 // restore() signs in silently or says "not signed in". Every test scans the storages,
 // cookies and IndexedDB for tokens in clear.
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 
-import { assertNoTokenLeak, collectStorage, demoContext, dumpIndexedDB, launchPlaywrightChromium as launchBrowser, signInAtProvider, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, collectStorage, demoContext, describeEngines, dumpIndexedDB, signInAtProvider, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 const CLIENT_ID = 'browser-oauth-dpop';
 let site;
 let provider;
 let resource;
-let browser;
 
 before(async () => {
   site = await startSite();
   provider = await startProvider({ APP_ORIGIN: site.url });
-  resource = /^resource ready (http:\/\/127\.0\.0\.1:\d+)$/m.exec(provider.output())[1];
-  browser = await launchBrowser();
+  resource = provider.resource;
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), provider?.stop()]);
 });
 
 /** A context for the demo app with DPoP and `persist`; records issued tokens and refresh grants in order. */
-async function openContext(extra = {}) {
+async function openContext(browser, extra = {}) {
   const context = await demoContext(browser, {
     siteUrl: site.url,
     issuer: provider.url,
@@ -119,10 +116,11 @@ function refreshWithoutProof(refreshToken) {
   }).then(async (r) => ({ status: r.status, error: (await r.json()).error }));
 }
 
-describe('persistence: encrypted record, restore on reload and in other tabs, logout, restore()', { timeout: 300_000 }, () => {
+describeEngines('persistence: encrypted record, restore on reload and in other tabs, logout, restore()', { timeout: 300_000 }, (env) => {
+  const { test } = env;
   for (const mode of ['tab', 'browser']) {
     test(`reload restores the session ("${mode}"): restored event, working tokens, only ciphertext stored`, async () => {
-      const { context, tokens } = await openContext({ persist: mode });
+      const { context, tokens } = await openContext(env.browser, { persist: mode });
       const page = await signedInPage(context);
       const record = JSON.parse(await storedRecord(page, mode));
       assert.deepEqual(Object.keys(record).sort(), ['ct', 'iv', 'sub', 'v']);
@@ -150,7 +148,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
 
   test("the demo's /?dpop=1&persist=browser signs in with DPoP-bound tokens, persists, and restores on reload", async () => {
     // The test's configuration is the plain demo client without DPoP; the query switches it.
-    const { context, tokens, log, settled } = await openContext({ clientId: 'browser-oauth-demo', dpop: false });
+    const { context, tokens, log, settled } = await openContext(env.browser, { clientId: 'browser-oauth-demo', dpop: false });
     const page = await context.newPage();
     await page.goto(`${site.url}/?dpop=1&persist=browser`);
     await page.locator('#status', { hasText: 'ready' }).waitFor();
@@ -181,16 +179,22 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
   });
 
   test('two tabs refreshing 20 times each with rotating refresh tokens never end the session (Web Lock, shared record)', async () => {
-    const { context, tokens, log, settled } = await openContext({ persist: 'browser', autoRefresh: false });
+    const { context, tokens, log, settled } = await openContext(env.browser, { persist: 'browser', autoRefresh: false });
     const one = await signedInPage(context);
     const two = await openApp(context);
     assert.equal(await status(two), 'signed in', 'the second tab restored');
-    const loop = async (page) => {
-      const results = [];
-      for (let i = 0; i < 20; i += 1) results.push(await refresh(page));
-      return results;
-    };
-    const [a, b] = await Promise.all([loop(one), loop(two)]);
+    // Both loops run in their tabs at the same time (WebDriver runs one command at a time,
+    // so each is started, then awaited).
+    const start = (page) => page.evaluate(() => {
+      window.__loop = (async () => {
+        const results = [];
+        for (let i = 0; i < 20; i += 1) results.push(await window.demo.client.refresh().then(() => 'ok', (e) => e.code ?? String(e)));
+        return results;
+      })();
+    });
+    await start(one);
+    await start(two);
+    const [a, b] = [await one.evaluate(() => window.__loop), await two.evaluate(() => window.__loop)];
     assert.deepEqual([...a, ...b], Array(40).fill('ok'));
     await settled();
     const refreshes = log.filter((e) => e.grant === 'refresh_token');
@@ -209,7 +213,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
 
   test('a tampered record, or a record whose key is gone, gives persisted_session_invalid and is wiped', async () => {
     for (const mode of ['browser', 'tab']) {
-      const { context, tokens } = await openContext({ persist: mode });
+      const { context, tokens } = await openContext(env.browser, { persist: mode });
       const page = await signedInPage(context);
       const record = JSON.parse(await storedRecord(page, mode));
       const i = Math.floor(record.ct.length / 2);
@@ -226,7 +230,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
       await context.close();
     }
     // The key gone (e.g. site data partly cleared): the record is useless, and wiped.
-    const { context, tokens } = await openContext({ persist: 'browser' });
+    const { context, tokens } = await openContext(env.browser, { persist: 'browser' });
     const page = await signedInPage(context);
     await page.evaluate((key) => new Promise((resolve) => {
       const open = indexedDB.open('browser-oauth');
@@ -245,7 +249,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
   });
 
   test('the persisted refresh token used without a DPoP proof is refused by the provider', async () => {
-    const { context, tokens, refreshTokens, settled } = await openContext({ persist: 'browser', autoRefresh: false });
+    const { context, tokens, refreshTokens, settled } = await openContext(env.browser, { persist: 'browser', autoRefresh: false });
     const page = await signedInPage(context);
     await settled();
     const stolen = refreshTokens.at(-1);
@@ -257,7 +261,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
   });
 
   test('after logout IndexedDB, both storages and cookies hold nothing of ours in any tab, and the old refresh token is refused', async () => {
-    const { context, tokens, refreshTokens, settled } = await openContext({ persist: 'browser' });
+    const { context, tokens, refreshTokens, settled } = await openContext(env.browser, { persist: 'browser' });
     const one = await signedInPage(context);
     const two = await openApp(context);
     assert.equal(await status(two), 'signed in');
@@ -302,7 +306,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
 
   test('restore() signs in with prompt=none when the provider has a session, and says "not signed in" when it has none', async () => {
     const base = { clientId: 'browser-oauth-demo', dpop: false };
-    const { context, tokens } = await openContext(base);
+    const { context, tokens } = await openContext(env.browser, base);
     await signedInPage(context);
     // Memory only: a new page is signed out, until restore() asks the provider.
     const page = await openApp(context);
@@ -315,7 +319,7 @@ describe('persistence: encrypted record, restore on reload and in other tabs, lo
     await assertNoTokenLeak(page, tokens);
     await context.close();
 
-    const fresh = await openContext(base);
+    const fresh = await openContext(env.browser, base);
     const stranger = await openApp(fresh.context);
     await stranger.click('#restore');
     await stranger.locator('#status', { hasText: /^signed in|error|not signed in/ }).waitFor();

@@ -44,6 +44,9 @@ class ProxiedRequest {
   /** @returns {Record<string, string>} lower-case names */
   headers() { return this._headers; }
 
+  /** @returns {Promise<Record<string, string>>} the same, as Playwright's allHeaders */
+  async allHeaders() { return this._headers; }
+
   /** @returns {string | null} the body as text, null when empty */
   postData() { return this._body.length ? this._body.toString('utf8') : null; }
 
@@ -79,6 +82,9 @@ class ProxiedResponse {
 
   /** @returns {Record<string, string>} */
   headers() { return this._headers; }
+
+  /** @returns {Promise<Record<string, string>>} the same, as Playwright's allHeaders */
+  async allHeaders() { return this._headers; }
 
   /** @returns {Promise<string>} */
   async text() { return this.body.toString('utf8'); }
@@ -239,6 +245,9 @@ export async function startProxy({ injectInitScripts = false, keepAlive = true }
     const headers = endToEndHeaders(req);
     const request = new ProxiedRequest(req.method ?? 'GET', url, headers, body);
 
+    // As with Playwright, CORS preflights are the browser's own: no events, never routed
+    // (the server answers them).
+    const preflight = request.method() === 'OPTIONS' && 'access-control-request-method' in headers;
     if (path.startsWith('/__e2e/')) {
       harnessEndpoint(request, res);
       return;
@@ -250,7 +259,7 @@ export async function startProxy({ injectInitScripts = false, keepAlive = true }
       const out = Object.fromEntries(Object.entries(h).filter(([n]) => n !== 'content-length'));
       res.writeHead(status, { ...out, 'content-length': String(b.length) });
       res.end(b);
-      events.emit('response', new ProxiedResponse(request, status, out, b));
+      if (!preflight) events.emit('response', new ProxiedResponse(request, status, out, b));
     };
     const cutOff = () => {
       answered = true;
@@ -291,10 +300,8 @@ export async function startProxy({ injectInitScripts = false, keepAlive = true }
       abort: async () => cutOff(),
     };
 
-    events.emit('request', request);
+    if (!preflight) events.emit('request', request);
     try {
-      // As with Playwright's routes, CORS preflights are not routed: the server answers them.
-      const preflight = request.method() === 'OPTIONS' && 'access-control-request-method' in headers;
       const match = preflight ? undefined : [...routes].reverse().find((r) => matches(r.matcher, url));
       if (match) await match.handler(route);
       if (!answered) await route.continue();

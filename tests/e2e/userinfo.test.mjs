@@ -3,34 +3,25 @@
 // endpoint. A response whose sub differs from the ID token's (OIDC Core §5.3.2) is refused:
 // the test rewrites the provider's genuine answer in flight to name another user.
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 
-import { assertNoTokenLeak, launchPlaywrightChromium as launchBrowser, signInThroughApp, startProvider, startSite } from './harness.mjs';
+import { assertNoTokenLeak, demoContext, describeEngines, signInThroughApp, startProvider, startSite } from './harness.mjs';
 
 let site;
 let provider;
-let browser;
 
 before(async () => {
   site = await startSite();
   provider = await startProvider({ APP_ORIGIN: site.url });
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), provider?.stop()]);
 });
 
 /** A browser context whose demo app uses the local provider with `scope`; records issued tokens. */
-async function openContext(scope = 'openid profile email offline_access') {
-  const context = await browser.newContext();
-  await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
-    issuer: provider.url,
-    clientId: 'browser-oauth-demo',
-    redirectUri: `${site.url}/callback.html`,
-    scope,
-  });
+async function openContext(browser, scope = 'openid profile email offline_access') {
+  const context = await demoContext(browser, { siteUrl: site.url, issuer: provider.url, clientId: 'browser-oauth-demo', scope });
   const tokens = [];
   context.on('response', async (response) => {
     if (response.url() !== `${provider.url}/token`) return;
@@ -44,13 +35,14 @@ async function openContext(scope = 'openid profile email offline_access') {
 function userInfo(page) {
   return page.evaluate(() => window.demo.client.userInfo().then(
     (claims) => ({ claims }),
-    (error) => ({ code: error.code, typed: error instanceof Error && error.name === 'BrowserOAuthError' }),
+    (error) => ({ code: error.code, typed: error instanceof window.Error && error.name === 'BrowserOAuthError' }),
   ));
 }
 
-describe('isAuthenticated and userInfo', () => {
+describeEngines('isAuthenticated and userInfo', {}, (env) => {
+  const { test } = env;
   test('after login: isAuthenticated, and userInfo returns the claims for the ID token\'s sub', async () => {
-    const { context, tokens } = await openContext();
+    const { context, tokens } = await openContext(env.browser);
     const { page, code } = await signInThroughApp(context, site.url);
     assert.equal(code, '');
     assert.equal(await page.evaluate(() => window.demo.client.isAuthenticated()), true);
@@ -73,7 +65,7 @@ describe('isAuthenticated and userInfo', () => {
   });
 
   test('before login: not authenticated, and userInfo is login_required without a request', async () => {
-    const { context } = await openContext();
+    const { context } = await openContext(env.browser);
     const page = await context.newPage();
     let asked = 0;
     page.on('request', (request) => { if (request.url().startsWith(`${provider.url}/me`)) asked += 1; });
@@ -86,7 +78,7 @@ describe('isAuthenticated and userInfo', () => {
   });
 
   test('a userinfo answer for another sub is refused with userinfo_subject_mismatch (OIDC Core §5.3.2)', async () => {
-    const { context, tokens } = await openContext();
+    const { context, tokens } = await openContext(env.browser);
     const { page } = await signInThroughApp(context, site.url);
     let rewritten = 0;
     await page.route(`${provider.url}/me`, async (route) => {
