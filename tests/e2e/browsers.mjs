@@ -292,8 +292,9 @@ function stateInPage({ selector, filter, what }) {
   }
   if (!el) throw new Error(`no element matches ${selector}`);
   if (what === 'disabled') return el.matches(':disabled');
-  if (!('checked' in el && 'value' in el)) throw new Error(`${selector} is not an input element`);
-  return what === 'checked' ? el.checked : el.value;
+  const property = what === 'checked' ? 'checked' : 'value';
+  if (!(property in el)) throw new Error(`${selector} has no ${property}`);
+  return el[property];
 }
 
 /** Elements of a page chosen by a CSS selector and optionally their text (Playwright-shaped). */
@@ -674,6 +675,8 @@ export class BrowserContext {
     this.routes = [];
     /** @type {Set<(message: ConsoleMessage) => void>} */
     this.consoleListeners = new Set();
+    /** @type {{ width: number, height: number } | undefined} the viewport of each new window */
+    this.viewport = undefined;
     contextHooks.set(this.id, { scripts: [], bindings: new Map() });
   }
 
@@ -689,13 +692,24 @@ export class BrowserContext {
     });
   }
 
+  /**
+   * The kind of window a new page gets. A tab, but in WebKitGTK a window of its own:
+   * MiniBrowser opens a WebDriver tab in the background and switching to it does not bring
+   * it forward, so its document stays hidden (throttled timers, and a screenshot that never
+   * comes), where Chromium's and Firefox's headless tabs are all visible, as Playwright's
+   * pages are.
+   * @returns {'tab' | 'window'}
+   */
+  windowType() { return this.browser.engine === 'webkit' ? 'window' : 'tab'; }
+
   /** Opens a new tab (the first call uses the session's own window). @returns {Promise<Page>} */
   async newPage() {
     let handle = this.unusedTab;
     this.unusedTab = null;
     if (!handle) {
       handle = await this.mutex.run(async () => {
-        await this.driver.switchTo().newWindow('tab');
+        await this.driver.switchTo().newWindow(this.windowType());
+        if (this.viewport) await setViewport(this.driver, this.viewport);
         this.currentTab = await this.driver.getWindowHandle();
         return this.currentTab;
       });
@@ -705,11 +719,26 @@ export class BrowserContext {
     return page;
   }
 
-  /** @param {string} handle */
+  /**
+   * Closes a tab. Closing a session's last window would end the session, so a blank tab is
+   * opened first and kept for the next newPage (the context lives on, as in Playwright).
+   * @param {string} handle
+   */
   async closeTab(handle) {
-    await this.onTab(handle, (d) => d.close());
+    const spare = await this.onTab(handle, async (d) => {
+      let blank = null;
+      if ((await d.getAllWindowHandles()).length === 1) {
+        await d.switchTo().newWindow(this.windowType());
+        if (this.viewport) await setViewport(d, this.viewport);
+        blank = await d.getWindowHandle();
+        await d.switchTo().window(handle);
+      }
+      await d.close();
+      return blank;
+    });
     this._pages = this._pages.filter((p) => p.handle !== handle);
     this.currentTab = null;
+    if (spare) this.unusedTab = spare;
   }
 
   /**
@@ -767,8 +796,12 @@ export class BrowserContext {
     for (const proxy of proxies) proxy.on(event, listener);
   }
 
-  /** Stops a listener given to `on`. @param {'request' | 'response'} event @param {Function} listener */
+  /** Stops a listener given to `on`. @param {'request' | 'response' | 'console'} event @param {Function} listener */
   off(event, listener) {
+    if (event === 'console') {
+      this.consoleListeners.delete(listener);
+      return;
+    }
     this.listeners = this.listeners.filter(([e, l]) => !(e === event && l === listener));
     for (const proxy of proxies) proxy.off(event, listener);
   }
@@ -884,15 +917,19 @@ function contextCapabilities(engine, capabilities, options) {
 }
 
 /**
- * Sizes the current window so that its viewport (innerWidth × innerHeight) is `viewport`:
- * WebDriver sets the outer size, so the difference measured once is added.
+ * Sizes the current window so that its viewport (innerWidth × innerHeight) is `viewport`.
+ * WebDriver sets the outer size, so the window's frame (outer minus inner size, read in one
+ * go) is added, until the page reports the size asked for.
  * @param {import('selenium-webdriver').WebDriver} driver @param {{ width: number, height: number }} viewport
  */
 async function setViewport(driver, { width, height }) {
-  await driver.manage().window().setRect({ width, height });
-  const [innerWidth, innerHeight] = await driver.executeScript('return [window.innerWidth, window.innerHeight]');
-  if (innerWidth === width && innerHeight === height) return;
-  await driver.manage().window().setRect({ width: 2 * width - innerWidth, height: 2 * height - innerHeight });
+  await poll(`a ${width}×${height} viewport`, async () => {
+    const [innerWidth, innerHeight, outerWidth, outerHeight] = await driver.executeScript(
+      'return [window.innerWidth, window.innerHeight, window.outerWidth, window.outerHeight]');
+    if (innerWidth === width && innerHeight === height) return true;
+    await driver.manage().window().setRect({ width: width + outerWidth - innerWidth, height: height + outerHeight - innerHeight });
+    return false;
+  }, 10_000);
 }
 
 /** One engine; each context is a new WebDriver session. */
@@ -942,7 +979,8 @@ export class Browser {
       await driver.manage().addCookie(contextCookie(context.id));
       await context.exposeBinding('__e2eConsole', (_source, type, text, url) => context.reportConsole(type, text, url));
       await context.addInitScript(captureConsole);
-      if (options.viewport) await setViewport(driver, options.viewport);
+      context.viewport = options.viewport;
+      if (context.viewport) await setViewport(driver, context.viewport);
       this.contexts.add(context);
       return context;
     } catch (error) {
