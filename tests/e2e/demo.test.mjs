@@ -82,6 +82,8 @@ async function assertSessionCleared(page) {
 async function assertStorageEmpty(page) {
   await page.locator('#storage-session-count', { hasText: /^0$/ }).waitFor();
   for (const area of ['session', 'local', 'idb', 'cookies']) {
+    // The inspector lists IndexedDB last, after an await: wait until each area is listed.
+    await page.locator(`#storage-${area}-count`, { hasText: /^\d+$/ }).waitFor();
     assert.equal(await page.textContent(`#storage-${area}-count`), '0', `${area} empty`);
   }
   assert.match(await page.textContent('#storage-verdict'), /^No token/);
