@@ -720,25 +720,24 @@ export class BrowserContext {
   }
 
   /**
-   * Closes a tab. Closing a session's last window would end the session, so a blank tab is
-   * opened first and kept for the next newPage (the context lives on, as in Playwright).
+   * Closes a tab. Closing a session's last window ends the WebDriver session, so when it is
+   * the last one a blank tab is opened first and kept for the next newPage (as a Playwright
+   * context outlives its pages).
    * @param {string} handle
    */
   async closeTab(handle) {
-    const spare = await this.onTab(handle, async (d) => {
-      let blank = null;
-      if ((await d.getAllWindowHandles()).length === 1) {
-        await d.switchTo().newWindow(this.windowType());
-        if (this.viewport) await setViewport(d, this.viewport);
-        blank = await d.getWindowHandle();
-        await d.switchTo().window(handle);
+    await this.mutex.run(async () => {
+      const handles = await this.driver.getAllWindowHandles();
+      if (handles.length === 1 && handles[0] === handle) {
+        await this.driver.switchTo().newWindow(this.windowType());
+        if (this.viewport) await setViewport(this.driver, this.viewport);
+        this.unusedTab = await this.driver.getWindowHandle();
       }
-      await d.close();
-      return blank;
+      await this.driver.switchTo().window(handle);
+      await this.driver.close();
+      this.currentTab = null;
     });
     this._pages = this._pages.filter((p) => p.handle !== handle);
-    this.currentTab = null;
-    if (spare) this.unusedTab = spare;
   }
 
   /**

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 import { launchBrowser, selectedEngines } from './browsers.mjs';
@@ -512,4 +513,42 @@ export async function securityEvents(page, issuer) {
     if (issuer !== undefined) assert.equal(event.issuer, issuer);
   }
   return events.map((e) => [e.code, e.phase]);
+}
+
+/** @sinonjs/fake-timers bundled for the browser, built once per test process. */
+let fakeTimersBundle;
+
+/**
+ * Gives the site's pages of `context` a fake clock (@sinonjs/fake-timers, the same in every
+ * engine), installed before any script of the page: `Date`, `setTimeout`, `setInterval` and
+ * their clear functions stand still at the page's load time until the test moves them with
+ * `runClockFor`. The provider's own pages keep the real clock.
+ * @param {import('./browsers.mjs').BrowserContext} context
+ */
+export async function installFakeClock(context) {
+  fakeTimersBundle ??= (await build({
+    entryPoints: ['@sinonjs/fake-timers'],
+    bundle: true,
+    format: 'iife',
+    globalName: 'FakeTimers',
+    platform: 'browser',
+    // Only required when `process` exists, i.e. never in a browser.
+    external: ['util'],
+    write: false,
+    logLevel: 'warning',
+  })).outputFiles[0].text;
+  await context.addInitScript(`${fakeTimersBundle}
+window.__fakeClock = FakeTimers.withGlobal(window).install({
+  now: Date.now(),
+  toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+});`);
+}
+
+/**
+ * Moves a page's fake clock (see installFakeClock) forward by `ms`, firing every timer due on
+ * the way and letting the promises they start run in between.
+ * @param {import('./browsers.mjs').Page} page @param {number} ms
+ */
+export async function runClockFor(page, ms) {
+  await page.evaluate((step) => window.__fakeClock.tickAsync(step).then(() => undefined), ms);
 }
