@@ -134,8 +134,9 @@ bench: build
 demo: build
 	@node www/demo.mjs
 
-## Walks the demo in headless Chromium (tests/e2e/demo.test.mjs) and writes a screenshot of
-## each step to demo-shots/ (git-ignored): look at them after changing the demo.
+## Walks the demo in each engine of BROWSERS (tests/e2e/demo.test.mjs) and writes a
+## screenshot of the viewport at each step to demo-shots/<engine>-<step>.png (git-ignored):
+## look at them after changing the demo.
 demo-shots: build
 	@rm -rf demo-shots
 	DEMO_SHOTS=demo-shots node --test tests/e2e/demo.test.mjs

@@ -13,6 +13,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 
@@ -238,6 +239,8 @@ async function poll(what, probe, timeout = DEFAULT_TIMEOUT_MS) {
       const value = await probe();
       if (value) return value;
     } catch (error) {
+      // A closed window does not come back: waiting on it fails at once.
+      if (error?.name === 'NoSuchWindowError') throw error;
       lastError = error; // e.g. the page is navigating; try again
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
@@ -278,6 +281,33 @@ function readInPage({ selector, filter, attribute }) {
   return attribute ? el.getAttribute(attribute) : el.textContent;
 }
 
+/**
+ * Reads a state of the elements matching a selector and a text filter; runs in the page.
+ * `what`: 'texts' (every element's text), 'visible' (the first one has a non-empty box
+ * and is not visibility: hidden, as Playwright defines it; false when none matches),
+ * 'disabled' (:disabled), 'checked' or 'value' (of the first one, which must exist).
+ */
+function stateInPage({ selector, filter, what }) {
+  const matchesText = (el) => {
+    if (!filter) return true;
+    const text = el.textContent ?? '';
+    return filter.substring !== undefined ? text.toLowerCase().includes(filter.substring) : new RegExp(filter.source, filter.flags).test(text);
+  };
+  const all = Array.from(document.querySelectorAll(selector)).filter(matchesText);
+  if (what === 'texts') return all.map((el) => el.textContent ?? '');
+  const [el] = all;
+  if (what === 'visible') {
+    if (!el) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  }
+  if (!el) throw new Error(`no element matches ${selector}`);
+  if (what === 'disabled') return el.matches(':disabled');
+  const property = what === 'checked' ? 'checked' : 'value';
+  if (!(property in el)) throw new Error(`${selector} has no ${property}`);
+  return el[property];
+}
+
 /** Elements of a page chosen by a CSS selector and optionally their text (Playwright-shaped). */
 class Locator {
   /** @param {Page} page @param {string} selector @param {string | RegExp} [hasText] */
@@ -314,6 +344,61 @@ class Locator {
   async click() {
     await this.waitFor();
     await this.page.withElement(this.selector, (el) => el.click());
+  }
+
+  // States, nesting and several elements at once (the popup, React and demo suites).
+
+  /** @param {'texts' | 'visible' | 'disabled' | 'checked' | 'value'} what */
+  state(what) { return this.page.evaluate(stateInPage, { selector: this.selector, filter: textFilter(this.hasText), what }); }
+
+  /**
+   * The elements matching `selector` inside this locator's elements (CSS descendants).
+   * Only for a locator without a text filter, and selectors without a comma, which a
+   * descendant combinator would split.
+   * @param {string} selector
+   */
+  locator(selector) {
+    if (this.hasText !== undefined || /,/.test(this.selector + selector)) {
+      throw new Error('Locator.locator: only plain selectors without a text filter can be nested');
+    }
+    return new Locator(this.page, `${this.selector} ${selector}`);
+  }
+
+  /** The text of every matching element (none: an empty list; does not wait). @returns {Promise<string[]>} */
+  allTextContents() { return this.state('texts'); }
+
+  /** Whether the first match is visible (does not wait; false when nothing matches). @returns {Promise<boolean>} */
+  isVisible() { return this.state('visible'); }
+
+  /** The opposite of isVisible. @returns {Promise<boolean>} */
+  async isHidden() { return !(await this.state('visible')); }
+
+  /** Whether the first match is a disabled form control (waits for it). @returns {Promise<boolean>} */
+  async isDisabled() {
+    await this.waitFor();
+    return this.state('disabled');
+  }
+
+  /** Whether the first match, an input, is checked (waits for it). @returns {Promise<boolean>} */
+  async isChecked() {
+    await this.waitFor();
+    return this.state('checked');
+  }
+
+  /** The value of the first match, an input, select or textarea (waits for it). @returns {Promise<string>} */
+  async inputValue() {
+    await this.waitFor();
+    return this.state('value');
+  }
+
+  /**
+   * Runs `fn(elements)` in the page with every matching element (no text filter) and
+   * resolves to its value.
+   * @param {(elements: Element[]) => any} fn
+   */
+  evaluateAll(fn) {
+    if (this.hasText !== undefined) throw new Error('Locator.evaluateAll: not with a text filter');
+    return this.page.evaluate(`(${fn.toString()})(Array.from(document.querySelectorAll(${JSON.stringify(this.selector)})))`);
   }
 }
 
@@ -423,7 +508,7 @@ export class Page {
   /** Runs `fn` on the WebDriver element for `selector` on this tab. */
   withElement(selector, fn) { return this.run(async (d) => fn(await d.findElement(By.css(selector)))); }
 
-  /** Listens to the network traffic of every page (see BrowserContext.on). */
+  /** Listens to the network traffic and console messages of every page of the context (see BrowserContext.on). */
   on(event, listener) { this._context.on(event, listener); }
 
   /** @see BrowserContext.route */
@@ -434,6 +519,149 @@ export class Page {
 
   /** Closes the tab. */
   close() { return this._context.closeTab(this.handle); }
+
+  // Popups, console messages, frames, element states and screenshots (the popup, React
+  // and demo suites).
+
+  /** Whether this window is gone (closed by its page, the user or the test). @returns {Promise<boolean>} */
+  async isClosed() { return !(await this._context.windowHandles()).includes(this.handle); }
+
+  /**
+   * Waits for 'close' (this window is gone) or 'console' (a console message; as with
+   * `on`, of any page of the context: see BrowserContext.waitForEvent).
+   * @param {'close' | 'console'} event
+   * @param {{ predicate?: (message: ConsoleMessage) => boolean, timeout?: number }} [options]
+   */
+  waitForEvent(event, options = {}) {
+    if (event === 'close') return poll(`window ${this.handle} to close`, () => this.isClosed(), options.timeout);
+    return this._context.waitForEvent(event, options);
+  }
+
+  /** The top document, as a Frame. @returns {Frame} */
+  mainFrame() {
+    this._mainFrame ??= new Frame(this, null);
+    return this._mainFrame;
+  }
+
+  /** The top document and each iframe element in it (one level deep), in document order. @returns {Promise<Frame[]>} */
+  async frames() {
+    const count = await this.evaluate(() => document.querySelectorAll('iframe').length);
+    return [this.mainFrame(), ...Array.from({ length: count }, (_, i) => new Frame(this, i))];
+  }
+
+  /** @param {string} selector @returns {Promise<boolean>} */
+  isVisible(selector) { return this.locator(selector).isVisible(); }
+
+  /** @param {string} selector @returns {Promise<boolean>} */
+  isHidden(selector) { return this.locator(selector).isHidden(); }
+
+  /** @param {string} selector @returns {Promise<boolean>} */
+  isDisabled(selector) { return this.locator(selector).isDisabled(); }
+
+  /** @param {string} selector @returns {Promise<boolean>} */
+  isChecked(selector) { return this.locator(selector).isChecked(); }
+
+  /** @param {string} selector @returns {Promise<string>} */
+  inputValue(selector) { return this.locator(selector).inputValue(); }
+
+  /**
+   * Writes a PNG of what the viewport shows to `path`. Classic WebDriver captures the
+   * viewport only (a full-page capture is an extension of one driver, geckodriver), so
+   * `fullPage: true` is refused rather than silently cut short.
+   * @param {{ path: string, fullPage?: boolean }} options
+   */
+  async screenshot({ path, fullPage = false }) {
+    if (fullPage) throw new Error('screenshot: fullPage is not available through classic WebDriver in every engine');
+    await writeFile(path, Buffer.from(await this.run((d) => d.takeScreenshot()), 'base64'));
+  }
+}
+
+/**
+ * A document of a page: the top one, or an iframe element of the top document, which
+ * WebDriver switches into for each command and out of again (to the top document).
+ */
+class Frame {
+  /** @param {Page} page @param {number | null} index among the top document's iframes; null: the top document */
+  constructor(page, index) {
+    this.page = page;
+    this.index = index;
+  }
+
+  /** Runs WebDriver commands inside this frame. @template T @param {(driver: any) => Promise<T>} fn @returns {Promise<T>} */
+  run(fn) {
+    if (this.index === null) return this.page.run(fn);
+    return this.page.run(async (d) => {
+      const element = (await d.findElements(By.css('iframe')))[this.index];
+      if (!element) throw new Error(`the page has no iframe number ${this.index}`);
+      await d.switchTo().frame(element);
+      try {
+        return await fn(d);
+      } finally {
+        await d.switchTo().defaultContent();
+      }
+    });
+  }
+
+  /** Runs `fn(arg)` in this frame's document (as Page.evaluate). @param {Function | string} fn @param {any} [arg] */
+  evaluate(fn, arg) { return Page.prototype.evaluate.call(this, fn, arg); }
+
+  /** The frame's own address (WebDriver's current URL is the top document's). @returns {Promise<string>} */
+  url() { return this.evaluate(() => window.location.href); }
+}
+
+/** A console message of a page (Playwright-shaped; see captureConsole). */
+class ConsoleMessage {
+  /** @param {string} type @param {string} text @param {string} url */
+  constructor(type, text, url) {
+    this._type = type;
+    this._text = text;
+    this._url = url;
+  }
+
+  /** @returns {string} 'log', 'info', 'warning', 'error' or 'debug' */
+  type() { return this._type; }
+
+  /** @returns {string} the arguments as text, separated by spaces */
+  text() { return this._text; }
+
+  /** @returns {{ url: string }} the address of the document that logged it (not of the script) */
+  location() { return { url: this._url }; }
+}
+
+/**
+ * An init script of every browser context: reports each console call (log, info, warn,
+ * error, debug) and each uncaught error or unhandled rejection (which the browser's console
+ * shows as errors) to the test through the `__e2eConsole` binding, since classic WebDriver
+ * has no console events in every engine. Runs in the page, before its own scripts, so the
+ * page's scripts see the wrapped methods.
+ */
+function captureConsole() {
+  const report = window.__e2eConsole;
+  const show = (value) => {
+    if (typeof value === 'string') return value;
+    if (value instanceof Error) return `${value.name}: ${value.message}`;
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
+  };
+  const send = (type, args) => {
+    try {
+      report(type, args.map(show).join(' '), window.location.href);
+    } catch {
+      // The test has gone: the page carries on.
+    }
+  };
+  for (const [method, type] of [['log', 'log'], ['info', 'info'], ['warn', 'warning'], ['error', 'error'], ['debug', 'debug']]) {
+    const original = console[method];
+    console[method] = function logged(...args) {
+      send(type, args);
+      return original.apply(this, args);
+    };
+  }
+  window.addEventListener('error', (event) => send('error', ['Uncaught', event.error ?? event.message]));
+  window.addEventListener('unhandledrejection', (event) => send('error', ['Uncaught (in promise)', event.reason]));
 }
 
 /**
@@ -450,12 +678,16 @@ export class BrowserContext {
     this.currentTab = firstTab;
     /** The session's first tab, waiting to become the first page. */
     this.unusedTab = firstTab;
-    /** @type {Page[]} */
-    this.pages = [];
+    /** @type {Page[]} the pages the harness knows (see pages() for every open window) */
+    this._pages = [];
     /** @type {[string, Function][]} */
     this.listeners = [];
     /** @type {[any, Function][]} */
     this.routes = [];
+    /** @type {Set<(message: ConsoleMessage) => void>} */
+    this.consoleListeners = new Set();
+    /** @type {{ width: number, height: number } | undefined} the viewport of each new window */
+    this.viewport = undefined;
     contextHooks.set(this.id, { scripts: [], bindings: new Map() });
   }
 
@@ -471,19 +703,30 @@ export class BrowserContext {
     })(), COMMAND_MS, `${this.browser.engine}: a WebDriver command`));
   }
 
+  /**
+   * The kind of window a new page gets. A tab, but in WebKitGTK a window of its own:
+   * MiniBrowser opens a WebDriver tab in the background and switching to it does not bring
+   * it forward, so its document stays hidden (throttled timers, and a screenshot that never
+   * comes), where Chromium's and Firefox's headless tabs are all visible, as Playwright's
+   * pages are.
+   * @returns {'tab' | 'window'}
+   */
+  windowType() { return this.browser.engine === 'webkit' ? 'window' : 'tab'; }
+
   /** Opens a new tab (the first call uses the session's own window). @returns {Promise<Page>} */
   async newPage() {
     let handle = this.unusedTab;
     this.unusedTab = null;
     if (!handle) {
       handle = await this.mutex.run(async () => {
-        await this.driver.switchTo().newWindow('tab');
+        await this.driver.switchTo().newWindow(this.windowType());
+        if (this.viewport) await setViewport(this.driver, this.viewport);
         this.currentTab = await this.driver.getWindowHandle();
         return this.currentTab;
       });
     }
     const page = new Page(this, handle);
-    this.pages.push(page);
+    this._pages.push(page);
     return page;
   }
 
@@ -497,14 +740,15 @@ export class BrowserContext {
     await this.mutex.run(async () => {
       const handles = await this.driver.getAllWindowHandles();
       if (handles.length === 1 && handles[0] === handle) {
-        await this.driver.switchTo().newWindow('tab');
+        await this.driver.switchTo().newWindow(this.windowType());
+        if (this.viewport) await setViewport(this.driver, this.viewport);
         this.unusedTab = await this.driver.getWindowHandle();
       }
       await this.driver.switchTo().window(handle);
       await this.driver.close();
       this.currentTab = null;
     });
-    this.pages = this.pages.filter((p) => p.handle !== handle);
+    this._pages = this._pages.filter((p) => p.handle !== handle);
   }
 
   /**
@@ -512,14 +756,14 @@ export class BrowserContext {
    * HttpOnly ones included, read on one of the context's pages.
    */
   cookies() {
-    const page = this.pages[0];
+    const page = this._pages[0];
     if (!page) throw new Error('cookies: the context has no page');
     return page.run(async (d) => (await d.manage().getCookies()).filter((c) => c.name !== CONTEXT_COOKIE));
   }
 
   /** Deletes every cookie of 127.0.0.1 but the harness's context cookie. */
   async clearCookies() {
-    const page = this.pages[0];
+    const page = this._pages[0];
     if (!page) throw new Error('clearCookies: the context has no page');
     await page.run(async (d) => {
       await d.manage().deleteAllCookies();
@@ -549,16 +793,25 @@ export class BrowserContext {
   /**
    * Network events of the local servers while this context is open: 'request' and
    * 'response' (Playwright-shaped objects; see proxy.mjs). Tests run one at a time, so the
-   * traffic is this context's.
-   * @param {'request' | 'response'} event @param {Function} listener
+   * traffic is this context's. Also 'console': the console messages of its site pages
+   * (ConsoleMessage; see captureConsole).
+   * @param {'request' | 'response' | 'console'} event @param {Function} listener
    */
   on(event, listener) {
+    if (event === 'console') {
+      this.consoleListeners.add(listener);
+      return;
+    }
     this.listeners.push([event, listener]);
     for (const proxy of proxies) proxy.on(event, listener);
   }
 
-  /** Stops a listener given to `on`. @param {'request' | 'response'} event @param {Function} listener */
+  /** Stops a listener given to `on`. @param {'request' | 'response' | 'console'} event @param {Function} listener */
   off(event, listener) {
+    if (event === 'console') {
+      this.consoleListeners.delete(listener);
+      return;
+    }
     this.listeners = this.listeners.filter(([e, l]) => !(e === event && l === listener));
     for (const proxy of proxies) proxy.off(event, listener);
   }
@@ -585,16 +838,108 @@ export class BrowserContext {
     for (const [matcher, handler] of this.routes) for (const proxy of proxies) proxy.unroute(matcher, handler);
     this.listeners = [];
     this.routes = [];
+    this.consoleListeners.clear();
     contextHooks.delete(this.id);
     this.browser.contexts.delete(this);
     await withTimeout(this.mutex.run(() => this.driver.quit()), 30_000, 'quit').catch(() => {});
     await this.stopDriver();
+  }
+
+  // Popups and console messages (the popup, React and demo suites).
+
+  /** The handles of the session's open windows (tabs and popups). @returns {Promise<string[]>} */
+  windowHandles() { return this.mutex.run(() => this.driver.getAllWindowHandles()); }
+
+  /**
+   * Every open window of the session as a Page, popups opened by a page included (in
+   * Playwright this is synchronous; here it asks the driver).
+   * @returns {Promise<Page[]>}
+   */
+  async pages() {
+    const handles = await this.windowHandles();
+    this._pages = this._pages.filter((p) => handles.includes(p.handle));
+    for (const handle of handles) {
+      if (handle !== this.unusedTab && !this._pages.some((p) => p.handle === handle)) this._pages.push(new Page(this, handle));
+    }
+    return [...this._pages];
+  }
+
+  /**
+   * Waits for 'page' (a window that was not open when called appears: a popup, resolving
+   * to its Page) or 'console' (a console message of any site page of the context that
+   * `predicate` accepts; see captureConsole).
+   * @param {'page' | 'console'} event
+   * @param {{ predicate?: (value: any) => boolean, timeout?: number }} [options]
+   */
+  async waitForEvent(event, { predicate = () => true, timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    if (event === 'page') {
+      const before = new Set(await this.windowHandles());
+      const handle = await poll('a new window', async () => (await this.windowHandles()).find((h) => !before.has(h)), timeout);
+      return (await this.pages()).find((p) => p.handle === handle);
+    }
+    if (event !== 'console') throw new Error(`waitForEvent: unknown event ${event}`);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.consoleListeners.delete(listener);
+        reject(new Error(`timed out after ${timeout} ms waiting for a console message`));
+      }, timeout);
+      const listener = (message) => {
+        if (!predicate(message)) return;
+        clearTimeout(timer);
+        this.consoleListeners.delete(listener);
+        resolve(message);
+      };
+      this.consoleListeners.add(listener);
+    });
+  }
+
+  /** Hands a console message from a page (the `__e2eConsole` binding) to the listeners. @param {string} type @param {string} text @param {string} url */
+  reportConsole(type, text, url) {
+    const message = new ConsoleMessage(type, text, url);
+    for (const listener of [...this.consoleListeners]) listener(message);
   }
 }
 
 /** The harness's context cookie (HttpOnly, so page scripts never see it). @param {string} id */
 function contextCookie(id) {
   return { name: CONTEXT_COOKIE, value: id, path: '/', httpOnly: true, sameSite: 'Lax' };
+}
+
+/**
+ * @typedef {object} ContextOptions
+ * @property {{ width: number, height: number }} [viewport] the first window's viewport in CSS pixels
+ * @property {boolean} [popupBlocker] the engine's popup blocker on, as for a user: two
+ *   drivers turn it off by default (chromedriver passes --disable-popup-blocking, geckodriver
+ *   sets dom.disable_open_during_load to false). WebKitGTK blocks a window.open without a
+ *   user gesture whatever this says (WebKitSettings javascript-can-open-windows-automatically
+ *   is false by default, and WebKitWebDriver leaves it so).
+ */
+
+/**
+ * The session's capabilities for `options`, from the engine's defaults.
+ * @param {string} engine @param {Record<string, any>} capabilities @param {ContextOptions} options
+ */
+function contextCapabilities(engine, capabilities, options) {
+  if (!options.popupBlocker) return capabilities;
+  if (engine === 'chromium') capabilities['goog:chromeOptions'].excludeSwitches = ['disable-popup-blocking'];
+  if (engine === 'firefox') capabilities['moz:firefoxOptions'].prefs['dom.disable_open_during_load'] = true;
+  return capabilities;
+}
+
+/**
+ * Sizes the current window so that its viewport (innerWidth × innerHeight) is `viewport`.
+ * WebDriver sets the outer size, so the window's frame (outer minus inner size, read in one
+ * go) is added, until the page reports the size asked for.
+ * @param {import('selenium-webdriver').WebDriver} driver @param {{ width: number, height: number }} viewport
+ */
+async function setViewport(driver, { width, height }) {
+  await poll(`a ${width}×${height} viewport`, async () => {
+    const [innerWidth, innerHeight, outerWidth, outerHeight] = await driver.executeScript(
+      'return [window.innerWidth, window.innerHeight, window.outerWidth, window.outerHeight]');
+    if (innerWidth === width && innerHeight === height) return true;
+    await driver.manage().window().setRect({ width: width + outerWidth - innerWidth, height: height + outerHeight - innerHeight });
+    return false;
+  }, 10_000);
 }
 
 /** One engine; each context is a new WebDriver session. */
@@ -614,25 +959,26 @@ export class Browser {
   /**
    * A new WebDriver session. A session that does not start within NEW_SESSION_MS is retried once
    * with a new WebDriver server (said on stderr), so a stuck driver fails fast.
+   * @param {ContextOptions} [options]
    * @returns {Promise<BrowserContext>}
    */
-  async newContext() {
+  async newContext(options = {}) {
     try {
-      return await this.startContext();
+      return await this.startContext(options);
     } catch (error) {
       console.error(`# ${this.engine}: a new session failed (${error.message.split('\n')[0]}); retrying once`);
-      return this.startContext();
+      return this.startContext(options);
     }
   }
 
-  /** @returns {Promise<BrowserContext>} */
-  async startContext() {
+  /** @param {ContextOptions} options @returns {Promise<BrowserContext>} */
+  async startContext(options) {
     if (process.env.E2E_TRACE) console.error(`[${this.engine}] new context`);
     const driverServer = await startDriver(this.engine, this.env);
     try {
       const driver = await withTimeout(new Builder()
         .usingServer(driverServer.url)
-        .withCapabilities(new Capabilities(ENGINE_SETUP[this.engine].capabilities(this.extraArgs)))
+        .withCapabilities(new Capabilities(contextCapabilities(this.engine, ENGINE_SETUP[this.engine].capabilities(this.extraArgs), options)))
         .build(), NEW_SESSION_MS, `${this.engine}: new session`);
       await driver.manage().setTimeouts({ script: 120_000, pageLoad: 60_000 });
       const caps = await driver.getCapabilities();
@@ -641,6 +987,10 @@ export class Browser {
       blankProxy ??= await startProxy({ keepAlive: false });
       await driver.get(`${blankProxy.url}/__e2e/blank`);
       await driver.manage().addCookie(contextCookie(context.id));
+      await context.exposeBinding('__e2eConsole', (_source, type, text, url) => context.reportConsole(type, text, url));
+      await context.addInitScript(captureConsole);
+      context.viewport = options.viewport;
+      if (context.viewport) await setViewport(driver, context.viewport);
       this.contexts.add(context);
       return context;
     } catch (error) {

@@ -1,22 +1,23 @@
-// End-to-end walk through the demo (issue 16) in headless Chromium against the real local
-// OpenID provider: login, refresh, every attack button, reload, a second tab, logout; and the
-// OAuth 1.0a page. Each step asserts what the panels show, that no token is on screen, in the
-// DOM or in storage, and writes a screenshot to $DEMO_SHOTS (default demo-shots/, git-ignored;
-// `make demo-shots` fills it).
+// End-to-end walk through the demo (issue 16) in each browser engine (BROWSERS) against the
+// real local OpenID provider: login, refresh, every attack button, reload, a second tab,
+// logout; and the OAuth 1.0a page. Each step asserts what the panels show, that no token is
+// on screen, in the DOM or in storage, and writes a screenshot of the viewport to
+// $DEMO_SHOTS/<engine>-<step>.png (default demo-shots/, git-ignored; `make demo-shots` fills
+// it). Classic WebDriver captures the viewport only, not the full page.
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 
 import {
-  assertNoTokenLeak, launchPlaywrightChromium as launchBrowser, OAUTH1_CONSUMER, signInThroughApp, startOAuth1Provider, startProvider, startSite,
+  assertNoTokenLeak, describeEngines, OAUTH1_CONSUMER, signInThroughApp, startOAuth1Provider, startProvider, startSite,
 } from './harness.mjs';
 
 const SHOTS = process.env.DEMO_SHOTS ?? 'demo-shots';
+const VIEWPORT = { width: 1280, height: 900 };
 let site;
 let provider;
 let oauth1Provider;
-let browser;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -25,29 +26,31 @@ before(async () => {
     startProvider({ APP_ORIGIN: site.url, ACCESS_TTL: '600' }),
     startOAuth1Provider({ APP_ORIGIN: site.url }),
   ]);
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), provider?.stop(), oauth1Provider?.stop()]);
 });
 
-/** Writes a full-page screenshot of `page` as `<SHOTS>/<name>.png`. */
+/** Writes a screenshot of `page`'s viewport as `<SHOTS>/<engine>-<name>.png`. */
 async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${page.context().browser.engine}-${name}.png`) });
 }
 
+/** Whether `url` is on the demo site's origin. @param {string} url */
+const onSite = (url) => new URL(url).origin === site.url;
+
 /**
- * Watches a page for problems a user would see in the console: console errors and failed
- * requests (4xx/5xx, e.g. a missing favicon) on the demo site's origin.
+ * Watches every page of a browser context for problems a user would see in the console:
+ * console errors (uncaught ones included) and failed requests (4xx/5xx, e.g. a missing
+ * favicon) on the demo site's origin.
  */
-function watchConsole(page, problems) {
-  page.on('console', (message) => {
-    if (message.type() === 'error' && message.location().url.startsWith(site.url)) problems.push(`console: ${message.text()}`);
+function watchConsole(context, problems) {
+  context.on('console', (message) => {
+    if (message.type() === 'error' && onSite(message.location().url)) problems.push(`console: ${message.text()}`);
   });
-  page.on('response', (response) => {
-    if (response.url().startsWith(site.url) && response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  context.on('response', (response) => {
+    if (onSite(response.url()) && response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
   });
 }
 
@@ -79,12 +82,15 @@ async function assertSessionCleared(page) {
 async function assertStorageEmpty(page) {
   await page.locator('#storage-session-count', { hasText: /^0$/ }).waitFor();
   for (const area of ['session', 'local', 'idb', 'cookies']) {
+    // The inspector lists IndexedDB last, after an await: wait until each area is listed.
+    await page.locator(`#storage-${area}-count`, { hasText: /^\d+$/ }).waitFor();
     assert.equal(await page.textContent(`#storage-${area}-count`), '0', `${area} empty`);
   }
   assert.match(await page.textContent('#storage-verdict'), /^No token/);
 }
 
-describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
+describeEngines('the demo, walked as a new user would', { timeout: 600_000 }, (env) => {
+  const { test } = env;
   let context;
   let page;
   let second;
@@ -93,7 +99,8 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
   const problems = [];
 
   before(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context = await env.browser.newContext({ viewport: VIEWPORT });
+    watchConsole(context, problems);
     // Only the addresses: the demo's own defaults (scope, refresh margin) are under test.
     await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
       issuer: provider.url,
@@ -116,7 +123,6 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
 
   test('before login: ready, not signed in, nothing in storage, no favicon 404', async () => {
     page = await context.newPage();
-    watchConsole(page, problems);
     await page.goto(`${site.url}/`);
     await page.locator('#status', { hasText: 'ready' }).waitFor();
     await assertSessionCleared(page);
@@ -130,7 +136,6 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
   test('login: user, issuer, granted = requested scopes with their meaning, lifetime bar, timeline', async () => {
     await page.close();
     ({ page } = await signInThroughApp(context, site.url));
-    watchConsole(page, problems);
     assert.equal(await page.textContent('#status'), 'signed in');
     assert.equal(await page.textContent('#user-name'), 'Alice Example');
     assert.equal(await page.textContent('#user-sub'), 'alice');
@@ -227,7 +232,6 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
     await page.click('#login');
     await page.locator('#status', { hasText: 'signed in' }).waitFor();
     ({ page: second } = await signInThroughApp(context, site.url));
-    watchConsole(second, problems);
     assert.equal(await second.textContent('#user-sub'), 'alice');
     await shot(second, '07-second-tab');
 
@@ -252,9 +256,10 @@ describe('the demo, walked as a new user would', { timeout: 120_000 }, () => {
   });
 });
 
-describe('the demo with DPoP and persistence', { timeout: 90_000 }, () => {
+describeEngines('the demo with DPoP and persistence', { timeout: 600_000 }, (env) => {
+  const { test } = env;
   test('bound tokens, the DPoP replay refused by the provider, a reload restores, logout empties IndexedDB', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await env.browser.newContext({ viewport: VIEWPORT });
     await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, {
       issuer: provider.url,
       clientId: 'browser-oauth-dpop',
@@ -270,8 +275,8 @@ describe('the demo with DPoP and persistence', { timeout: 90_000 }, () => {
       for (const name of ['access_token', 'refresh_token', 'id_token']) if (body[name]) tokens.push(body[name]);
     });
     const problems = [];
+    watchConsole(context, problems);
     const { page } = await signInThroughApp(context, site.url);
-    watchConsole(page, problems);
     assert.equal(await page.textContent('#status'), 'signed in');
     assert.match(await page.textContent('#binding'), /^DPoP: tokens bound .*IndexedDB/);
     assert.equal(await page.isChecked('#toggle-dpop'), true);
@@ -310,9 +315,10 @@ describe('the demo with DPoP and persistence', { timeout: 90_000 }, () => {
   });
 });
 
-describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
+describeEngines('the OAuth 1.0a demo page', { timeout: 600_000 }, (env) => {
+  const { test } = env;
   test('login, a signed request, attacks, reload of the callback, logout: panels and no credential on screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await env.browser.newContext({ viewport: VIEWPORT });
     await context.addInitScript((cfg) => { window.OAUTH1_CONFIG = cfg; }, {
       provider: oauth1Provider.url, consumerKey: OAUTH1_CONSUMER.key, useSigner: true,
     });
@@ -323,8 +329,8 @@ describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
       for (const name of ['oauth_token', 'oauth_token_secret']) if (body.get(name)) credentials.push(body.get(name));
     });
     const problems = [];
+    watchConsole(context, problems);
     const page = await context.newPage();
-    watchConsole(page, problems);
     await page.goto(`${site.url}/www/oauth1.html`);
     await page.locator('#status', { hasText: 'ready' }).waitFor();
     assert.match(await page.textContent('#session-note'), /^Not signed in/);
@@ -340,7 +346,7 @@ describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
       assert.equal(await page.textContent('#status'), 'logged in', await page.textContent('#error-code'));
     };
     await logIn();
-    assert.equal(page.url(), `${site.url}/www/oauth1.html`, 'the callback address left the address bar');
+    assert.equal(await page.url(), `${site.url}/www/oauth1.html`, 'the callback address left the address bar');
     assert.match(await page.textContent('#lifetime-text'), /^Token credentials valid until \d\d:\d\d:\d\d \(in 2\d h|^Token credentials valid until \d\d:\d\d:\d\d \(in 1 day/);
     assert.equal(await page.locator('#lifetime-bar .margin').count(), 1);
     assert.deepEqual(await timelineKinds(page), ['logged in']);
@@ -359,7 +365,7 @@ describe('the OAuth 1.0a demo page', { timeout: 90_000 }, () => {
       assert.match(await result.locator('.why').textContent(), /\w+ \w+ \w+/, id);
       assert.match(await result.locator('.event').textContent(), new RegExp(`^Security event: ${code} \\(\\w+\\)$`), id);
     }
-    assert.equal(page.url(), `${site.url}/www/oauth1.html`, 'the attack left the address bar as it was');
+    assert.equal(await page.url(), `${site.url}/www/oauth1.html`, 'the attack left the address bar as it was');
     assert.equal(await page.textContent('#status'), 'logged in', 'the session survives the attacks');
     assert.equal(await page.evaluate(() => window.oauth1.client.expiresAt() instanceof window.Date), true);
     await shot(page, '12-oauth1-attacks');

@@ -300,7 +300,7 @@ export async function signInAtProvider(page, { login = 'alice', consent = true }
 
 /**
  * signInAtProvider in a login popup, which closes itself as soon as the provider's redirect
- * back arrives (possibly before Playwright sees that navigation): a closed popup is success.
+ * back arrives (possibly before the harness sees that navigation): a closed popup is success.
  * @param {import('./browsers.mjs').Page} popup
  * @param {{ login?: string, consent?: boolean }} [options]
  * @returns {Promise<void>}
@@ -309,7 +309,7 @@ export async function signInAtProviderInPopup(popup, options) {
   try {
     await signInAtProvider(popup, options);
   } catch (error) {
-    if (!popup.isClosed()) throw error;
+    if (!(await popup.isClosed())) throw error;
   }
 }
 

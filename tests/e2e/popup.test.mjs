@@ -1,39 +1,55 @@
-// End-to-end tests of the popup login (client.loginPopup + handlePopupCallback) in headless
-// Chromium against the real local OpenID provider, with Chromium's own popup blocker on
-// (Playwright turns it off by default). The app page is tests/pages/popup.html, which is
-// also its redirect URI. A second site on another origin posts forged responses.
+// End-to-end tests of the popup login (client.loginPopup + handlePopupCallback) in each
+// browser engine (BROWSERS) against the real local OpenID provider, with the engine's own
+// popup blocker on (the WebDriver servers turn it off by default). The app page is
+// tests/pages/popup.html, which is also its redirect URI. A second site on another origin
+// posts forged responses.
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { after, before } from 'node:test';
 
-import {
-  assertNoTokenLeak, launchPlaywrightChromium as launchBrowser, signInAtProviderInPopup, startProvider, startSite,
-} from './harness.mjs';
+import { assertNoTokenLeak, describeEngines, signInAtProviderInPopup, startProvider, startSite } from './harness.mjs';
 
 let site;
 let otherSite;
 let provider;
-let browser;
 
 before(async () => {
   [site, otherSite] = await Promise.all([startSite(), startSite()]);
   provider = await startProvider({ APP_ORIGIN: site.url });
-  browser = await launchBrowser([], { ignoreDefaultArgs: ['--disable-popup-blocking'] });
 });
 
 after(async () => {
-  await browser?.close();
   await Promise.all([site?.stop(), otherSite?.stop(), provider?.stop()]);
 });
 
 /**
- * Opens the popup test app in a fresh context. Records every token the token endpoint hands
- * out and which page asked for it, and waits until the client is ready; with `autostart`,
- * until the app logged the outcome of its login attempt to the console. (Playwright runs
- * its page reads as user gestures, so with `autostart` nothing may read the page before
- * the attempt: that would let the popup through.)
+ * An init script: gives each document an id (`window.__documentId`) and wraps `fetch`
+ * before the page's modules load (browser-oauth takes its private reference to `fetch`
+ * when its module is evaluated, so it gets this wrapper) to report every POST to the token
+ * endpoint with the id of the document that sent it, through the `__tokenFetch` binding.
+ * Nothing of the request but its method and URL is read.
  */
-async function openApp({ options, autostart = false } = {}) {
-  const context = await browser.newContext();
+function reportTokenFetches(tokenUrl) {
+  const documentId = crypto.randomUUID();
+  window.__documentId = documentId;
+  const original = window.fetch;
+  window.fetch = function fetch(input, init) {
+    const url = input instanceof Request ? input.url : String(input);
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    if (method.toUpperCase() === 'POST' && url === tokenUrl) window.__tokenFetch(documentId);
+    return original.call(this, input, init);
+  };
+}
+
+/**
+ * Opens the popup test app in a fresh context with the engine's popup blocker on. Records
+ * every token the token endpoint hands out and which page asked for it, and waits until the
+ * client is ready; with `autostart`, until the app logged the outcome of its login attempt
+ * to the console. (A driver may run its page reads as user gestures, as chromedriver does,
+ * so with `autostart` nothing may read the page before the attempt: that would let the
+ * popup through.)
+ */
+async function openApp(browser, { options, autostart = false } = {}) {
+  const context = await browser.newContext({ popupBlocker: true });
   const config = {
     issuer: provider.url,
     clientId: 'browser-oauth-demo',
@@ -45,20 +61,25 @@ async function openApp({ options, autostart = false } = {}) {
     if (opts) window.POPUP_OPTIONS = opts;
     if (auto) window.POPUP_AUTOSTART = true;
   }, [config, options, autostart]);
+  // Which document sent each token request: the network events cannot tell the opener
+  // from the popup (same origin, same cookies, no referrer), the page's own fetch can.
+  const senders = [];
+  await context.exposeBinding('__tokenFetch', (_source, documentId) => { senders.push(documentId); });
+  await context.addInitScript(reportTokenFetches, `${provider.url}/token`);
   const page = await context.newPage();
   const tokens = [];
   const exchanges = [];
   context.on('response', async (response) => {
     const request = response.request();
     if (request.method() !== 'POST' || !response.url().endsWith('/token')) return;
-    exchanges.push({ fromOpener: request.frame().page() === page, body: request.postData() ?? '' });
+    exchanges.push({ body: request.postData() ?? '' });
     const body = await response.json().catch(() => ({}));
     for (const name of ['access_token', 'refresh_token', 'id_token']) if (body[name]) tokens.push(body[name]);
   });
   const logged = autostart && page.waitForEvent('console', { predicate: (m) => m.text().startsWith('popup-app:') });
   await page.goto(`${site.url}/tests/pages/popup.html`);
   await (logged || page.locator('#status', { hasText: 'ready' }).waitFor());
-  return { context, page, tokens, exchanges };
+  return { context, page, tokens, exchanges, senders };
 }
 
 /** Clicks the login button (a real user gesture) and returns the popup it opened. */
@@ -79,9 +100,10 @@ function pendingKeys(page) {
   return page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('browser-oauth:')));
 }
 
-describe('popup login against the local OpenID provider', { timeout: 60_000 }, () => {
+describeEngines('popup login against the local OpenID provider', { timeout: 600_000 }, (env) => {
+  const { test } = env;
   test('popup login completes: the opener exchanges the code and is signed in, the popup closes and held no token', async () => {
-    const { context, page, tokens, exchanges } = await openApp();
+    const { context, page, tokens, exchanges, senders } = await openApp(env.browser);
     const popup = await clickLogin(context, page);
     const closed = popup.waitForEvent('close');
     await signInAtProviderInPopup(popup);
@@ -90,9 +112,9 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
     const claims = JSON.parse(await page.textContent('#claims'));
     assert.equal(claims.sub, 'alice');
     assert.equal(claims.iss, provider.url);
-    assert.equal(page.url(), `${site.url}/tests/pages/popup.html`, 'the opener never navigated');
+    assert.equal(await page.url(), `${site.url}/tests/pages/popup.html`, 'the opener never navigated');
     assert.equal(exchanges.length, 1, 'one code exchange');
-    assert.equal(exchanges[0].fromOpener, true, 'the opener, not the popup, exchanged the code');
+    assert.deepEqual(senders, [await page.evaluate(() => window.__documentId)], 'the opener, not the popup, exchanged the code');
     assert.ok(tokens.length >= 2, 'the token endpoint issued tokens');
     assert.deepEqual(await pendingKeys(page), [], 'the pending request was used up');
     await assertNoTokenLeak(page, tokens);
@@ -100,7 +122,7 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
   });
 
   test('the user closes the popup: popup_closed, and no code is exchanged', async () => {
-    const { context, page, exchanges } = await openApp();
+    const { context, page, exchanges } = await openApp(env.browser);
     const popup = await clickLogin(context, page);
     await popup.locator('form input[type=hidden][name=prompt]').waitFor({ state: 'attached' });
     await popup.close();
@@ -110,15 +132,15 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
   });
 
   test('the browser blocks the popup (no user gesture): popup_blocked, no window, no pending request', async () => {
-    const { context, page } = await openApp({ autostart: true });
+    const { context, page } = await openApp(env.browser, { autostart: true });
     assert.deepEqual(await outcome(page), { status: 'error', code: 'popup_blocked' });
-    assert.equal(context.pages().length, 1, 'no popup was opened');
+    assert.equal((await context.pages()).length, 1, 'no popup was opened');
     assert.deepEqual(await pendingKeys(page), [], 'a blocked popup leaves no pending request');
     await context.close();
   });
 
   test('no answer in time: popup_timeout, and the popup is closed', async () => {
-    const { context, page, exchanges } = await openApp({ options: { timeoutSeconds: 1 } });
+    const { context, page, exchanges } = await openApp(env.browser, { options: { timeoutSeconds: 1 } });
     const popup = await clickLogin(context, page);
     const closed = popup.waitForEvent('close');
     assert.deepEqual(await outcome(page), { status: 'error', code: 'popup_timeout' });
@@ -128,7 +150,7 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
   });
 
   test('forged responses from another origin, the popup at the provider and a same-origin frame are ignored, each a security event', async () => {
-    const { context, page, tokens, exchanges } = await openApp();
+    const { context, page, tokens, exchanges } = await openApp(env.browser);
     const popup = await clickLogin(context, page);
     await popup.locator('form input[type=hidden][name=prompt]').waitFor({ state: 'attached' });
     // The forgery carries this login's real state and iss, so only the sender checks stop it.
@@ -149,7 +171,10 @@ describe('popup login against the local OpenID provider', { timeout: 60_000 }, (
         iframe.onload = resolve;
         document.body.append(iframe);
       }), `${origin}/tests/pages/blank.html`);
-      return page.frames().find((f) => f.url().startsWith(origin) && f !== page.mainFrame());
+      for (const f of await page.frames()) {
+        if (f !== page.mainFrame() && new URL(await f.url()).origin === origin) return f;
+      }
+      throw new Error(`no frame of ${origin}`);
     };
     const post = (message) => window.parent.postMessage(message, '*');
     await (await frame(otherSite.url)).evaluate(post, forged);

@@ -49,6 +49,14 @@ class ProxiedRequest {
 
   /** @returns {string | null} the body as text, null when empty */
   postData() { return this._body.length ? this._body.toString('utf8') : null; }
+
+  /**
+   * Whether the browser sent it to load a document (a page or a frame): its
+   * Sec-Fetch-Mode is `navigate`, which every engine sends to a trustworthy origin such
+   * as 127.0.0.1.
+   * @returns {boolean}
+   */
+  isNavigationRequest() { return this._headers['sec-fetch-mode'] === 'navigate'; }
 }
 
 /**
