@@ -28,11 +28,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const POLL_MS = 50;
 const DRIVER_READY_MS = 20_000;
 /**
- * How long a new WebDriver session may take before it is retried: sessions start in a few
- * seconds, but now and then WebKitGTK's MiniBrowser never comes up, and waiting longer for
- * it only costs time.
+ * How long each attempt at a new WebDriver session may take before the next one: sessions
+ * start within a second or two, but about one WebKitGTK MiniBrowser in twenty never comes
+ * up, and waiting longer for it only costs time; later attempts allow for a loaded machine.
  */
-const NEW_SESSION_MS = 30_000;
+const NEW_SESSION_MS = [10_000, 30_000, 60_000];
 /**
  * The longest a WebDriver command may take (beyond the session's own 120 s script timeout):
  * a driver that stopped answering fails the test instead of hanging the run.
@@ -1055,31 +1055,35 @@ export class Browser {
   }
 
   /**
-   * A new browser context. One that does not start (a session not up within NEW_SESSION_MS)
-   * is retried once, with a new WebDriver server (said on stderr), so a stuck driver fails fast.
+   * A new browser context. One that does not start (a session not up within its attempt's
+   * NEW_SESSION_MS) is tried again with a new WebDriver server (said on stderr), so a stuck
+   * driver costs seconds, not the run.
    * @param {ContextOptions} [options]
    * @returns {Promise<BrowserContext>}
    */
   async newContext(options = {}) {
-    try {
-      return await this.startContext(options);
-    } catch (error) {
-      console.error(`# ${this.engine}: a new context failed (${error.message.split('\n')[0]}); retrying once`);
-      return this.startContext(options);
+    for (let attempt = 0; ; attempt += 1) {
+      const timeout = NEW_SESSION_MS[attempt];
+      try {
+        return await this.startContext(options, timeout);
+      } catch (error) {
+        if (attempt + 1 === NEW_SESSION_MS.length) throw error;
+        console.error(`# ${this.engine}: a new context failed (${error.message.split('\n')[0]}); trying again`);
+      }
     }
   }
 
-  /** @param {ContextOptions} options @returns {Promise<BrowserContext>} */
-  async startContext(options) {
+  /** @param {ContextOptions} options @param {number} sessionTimeout @returns {Promise<BrowserContext>} */
+  async startContext(options, sessionTimeout) {
     if (process.env.E2E_TRACE) console.error(`[${this.engine}] new context`);
     let context;
     if (this.sharesSessions) {
-      const session = await this.sharedSession(options);
+      const session = await this.sharedSession(options, sessionTimeout);
       const { userContext } = await session.send('browser.createUserContext', {});
       const { context: firstTab } = await session.send('browsingContext.create', { type: 'tab', userContext });
       context = new BrowserContext(this, session, firstTab, userContext);
     } else {
-      const session = await this.startSession(options, false);
+      const session = await this.startSession(options, false, sessionTimeout);
       context = new BrowserContext(this, session, /** @type {string} */ (session.currentTab), null);
     }
     try {
@@ -1103,13 +1107,13 @@ export class Browser {
   /**
    * The shared session for `options`, started on first use (a failed start is forgotten, so
    * the next call starts afresh).
-   * @param {ContextOptions} options @returns {Promise<Session>}
+   * @param {ContextOptions} options @param {number} timeout @returns {Promise<Session>}
    */
-  sharedSession(options) {
+  sharedSession(options, timeout) {
     const key = options.popupBlocker ? 'popup-blocker' : 'default';
     let session = this.sharedSessions.get(key);
     if (!session) {
-      session = this.startSession(options, true);
+      session = this.startSession(options, true, timeout);
       this.sharedSessions.set(key, session);
       session.catch(() => this.sharedSessions.delete(key));
     }
@@ -1117,10 +1121,11 @@ export class Browser {
   }
 
   /**
-   * Starts a WebDriver server and a session on it (with a BiDi connection when `bidi`).
-   * @param {ContextOptions} options @param {boolean} bidi @returns {Promise<Session>}
+   * Starts a WebDriver server and a session on it (with a BiDi connection when `bidi`),
+   * which must be up within `timeout` ms.
+   * @param {ContextOptions} options @param {boolean} bidi @param {number} timeout @returns {Promise<Session>}
    */
-  async startSession(options, bidi) {
+  async startSession(options, bidi, timeout) {
     const driverServer = await startDriver(this.engine, this.env);
     try {
       const capabilities = contextCapabilities(this.engine, ENGINE_SETUP[this.engine].capabilities(this.extraArgs), options);
@@ -1128,7 +1133,7 @@ export class Browser {
       const driver = await withTimeout(new Builder()
         .usingServer(driverServer.url)
         .withCapabilities(new Capabilities(capabilities))
-        .build(), NEW_SESSION_MS, `${this.engine}: new session`);
+        .build(), timeout, `${this.engine}: new session`);
       await driver.manage().setTimeouts({ script: 120_000, pageLoad: 60_000 });
       const caps = await driver.getCapabilities();
       this.version = `${caps.get('browserName')} ${caps.get('browserVersion')}`;
