@@ -11,7 +11,6 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 
 import { launchBrowser, selectedEngines } from './browsers.mjs';
 import { startProxy } from './proxy.mjs';
@@ -220,29 +219,6 @@ export function describeEngines(title, options, body) {
       body(/** @type {any} */ (env));
     });
   }
-}
-
-/**
- * Launches headless Chromium from /usr/bin/chromium through Playwright, for the suites not
- * yet ported to the engine-neutral harness (they run in Chromium only). Host names other
- * than 127.0.0.1 do not resolve, so nothing leaves the machine.
- * @param {string[]} [extraArgs] more Chromium switches (the benchmark adds one)
- * @param {import('playwright-core').LaunchOptions} [options] more launch options (the popup
- *   test passes `ignoreDefaultArgs: ['--disable-popup-blocking']` to get Chromium's popup blocker)
- * @returns {Promise<import('playwright-core').Browser>}
- */
-export function launchPlaywrightChromium(extraArgs = [], options = {}) {
-  return chromium.launch({
-    ...options,
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-default-apps', '--disable-extensions',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ...extraArgs,
-    ],
-  });
 }
 
 /**
