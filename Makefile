@@ -9,6 +9,9 @@ WASM_PACK_FLAGS_OAUTH1 := --target web --out-dir pkg/wasm-oauth1 --out-name brow
 # The DPoP and persistence build (loaded by the wrapper only when `dpop` or `persist` is set):
 # the OAuth 2 client plus the `dpop` feature.
 WASM_PACK_FLAGS_DPOP := --target web --out-dir pkg/wasm-dpop --out-name browser_oauth_dpop --no-pack
+# The landing-page entry (`browser-oauth/login`): the OAuth 2 client with the `landing`
+# feature, exporting only configuration, discovery and login.
+WASM_PACK_FLAGS_LOGIN := --target web --out-dir pkg/wasm-login --out-name browser_oauth_login --no-pack
 CHROMEDRIVER := /usr/bin/chromedriver
 GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
 ## Engines of the end-to-end tests (tests/e2e/browsers.mjs): any of chromium,firefox,webkit.
@@ -28,8 +31,9 @@ RUST_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/confi
 WASM_OUT := pkg/wasm/browser_oauth_bg.wasm
 WASM_OUT_OAUTH1 := pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
 WASM_OUT_DPOP := pkg/wasm-dpop/browser_oauth_dpop_bg.wasm
+WASM_OUT_LOGIN := pkg/wasm-login/browser_oauth_login_bg.wasm
 TS_OUT := pkg/dist/index.js
-build: setup $(WASM_OUT) $(WASM_OUT_OAUTH1) $(WASM_OUT_DPOP) $(TS_OUT)
+build: setup $(WASM_OUT) $(WASM_OUT_OAUTH1) $(WASM_OUT_DPOP) $(WASM_OUT_LOGIN) $(TS_OUT)
 
 $(WASM_OUT): $(RUST_INPUTS) | setup
 	@echo "== build: wasm-pack (release)"
@@ -49,7 +53,13 @@ $(WASM_OUT_DPOP): $(RUST_INPUTS) | setup
 	@test -f $@ && touch $@
 	@node scripts/pin-glue.mjs pkg/wasm-dpop/browser_oauth_dpop.js
 
-$(TS_OUT): $(wildcard pkg/src/*.ts) pkg/tsconfig.json scripts/wasm-postbuild.mjs $(WASM_OUT) $(WASM_OUT_OAUTH1) $(WASM_OUT_DPOP)
+$(WASM_OUT_LOGIN): $(RUST_INPUTS) | setup
+	@echo "== build: wasm-pack (release, landing-page entry)"
+	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_LOGIN) -- --features landing 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
+	@test -f $@ && touch $@
+	@node scripts/pin-glue.mjs pkg/wasm-login/browser_oauth_login.js
+
+$(TS_OUT): $(wildcard pkg/src/*.ts) pkg/tsconfig.json scripts/wasm-postbuild.mjs $(WASM_OUT) $(WASM_OUT_OAUTH1) $(WASM_OUT_DPOP) $(WASM_OUT_LOGIN)
 	@echo "== build: wasm post-build (d.ts, inline entry) and tsc"
 	@node scripts/wasm-postbuild.mjs
 	@cd pkg && tsc -p .
@@ -68,6 +78,7 @@ lint:
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release -- -D warnings
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release --features oauth1 -- -D warnings
 	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release --features dpop -- -D warnings
+	$(WASM) cargo clippy --quiet --target wasm32-unknown-unknown --lib --release --features landing -- -D warnings
 	@! grep -rnE '^[^/]*\b(wasm_bindgen|js_sys|web_sys)\b' src/core || { echo "src/core must not use web APIs"; exit 1; }
 	@echo "lint: ok"
 
@@ -99,9 +110,11 @@ test-bundlers:
 	@echo "== bundlers: npm pack → publint, attw, strict types (bundler/node16/node10), 5 bundlers in Chromium"
 	node --test tests/bundlers/bundlers.test.mjs
 
+## Every suite once per engine, the engines side by side (E2E_PARALLEL=1: one after another);
+## E2E_SUITES=login,session narrows the run.
 test-e2e:
 	@echo "== end-to-end in $(BROWSERS) (WebDriver: chromedriver, geckodriver, WebKitWebDriver) against the local OpenID and OAuth 1.0a providers"
-	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+	node tests/e2e/run.mjs
 
 test-bench:
 	@echo "== bench smoke: the benchmark page builds and runs each figure once (no timing checks)"
@@ -138,4 +151,4 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 clean:
-	rm -rf target pkg/wasm pkg/wasm-oauth1 pkg/wasm-dpop pkg/dist node_modules .wasm-route .venv tests/bundlers/node_modules tests/bundlers/*/dist tests/bundlers/parcel/.parcel-cache
+	rm -rf target pkg/wasm pkg/wasm-oauth1 pkg/wasm-dpop pkg/wasm-login pkg/dist node_modules .wasm-route .venv tests/bundlers/node_modules tests/bundlers/*/dist tests/bundlers/parcel/.parcel-cache

@@ -4,7 +4,8 @@
 // the JS it loads is counted per chunk (each chunk is one request, compressed on its own)
 // plus the .wasm files that path instantiates, gzip -9 and brotli 11.
 //
-//   landing    createClient + login: the page that only sends the user away
+//   landing    browser-oauth/login: createLoginClient + login, the page that only sends the
+//              user away (the landing-page entry and its own wasm)
 //   signed-in  everything the main entry exports (no add-on)
 //   add-ons    each optional entry or option on its own line, as an app using it ships it,
 //              with its cost over the signed-in page; a module the wrapper imports only on
@@ -36,11 +37,11 @@ const CONFIG = "{ issuer: 'https://id.example', clientId: 'app', redirectUri: 'h
 const PATHS = [
   {
     name: 'landing',
-    note: 'createClient + login',
-    source: `import { createClient } from 'browser-oauth';
-      (await createClient(${CONFIG})).login();`,
-    entries: ['.'],
-    wasm: [MAIN_WASM],
+    note: 'browser-oauth/login: createLoginClient + login (its own wasm, nothing after login)',
+    source: `import { createLoginClient } from 'browser-oauth/login';
+      (await createLoginClient(${CONFIG})).login();`,
+    entries: ['./login'],
+    wasm: ['wasm-login/browser_oauth_login_bg.wasm'],
   },
   {
     name: 'signed-in',

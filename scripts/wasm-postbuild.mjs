@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const DISPOSE = /^\s*\[Symbol\.dispose\]\(\): void;\n/gm;
-for (const path of ['pkg/wasm/browser_oauth.d.ts', 'pkg/wasm-oauth1/browser_oauth_oauth1.d.ts', 'pkg/wasm-dpop/browser_oauth_dpop.d.ts']) {
+for (const path of ['pkg/wasm/browser_oauth.d.ts', 'pkg/wasm-oauth1/browser_oauth_oauth1.d.ts', 'pkg/wasm-dpop/browser_oauth_dpop.d.ts', 'pkg/wasm-login/browser_oauth_login.d.ts']) {
   const before = readFileSync(path, 'utf8');
   const after = before.replace(DISPOSE, '');
   if (after.includes('Symbol.dispose')) throw new Error(`${path}: Symbol.dispose left in an unexpected form`);

@@ -39,6 +39,7 @@ pub fn discovery_request(config: &str) -> Result<Option<String>, JsValue> {
 
 /// Generates a PKCE pair (RFC 7636, S256) from 32 bytes of `crypto.getRandomValues`.
 /// Returns JSON `{"verifier","challenge","method":"S256"}`.
+#[cfg(not(feature = "landing"))]
 #[wasm_bindgen(js_name = generatePkce)]
 pub fn generate_pkce() -> Result<String, JsValue> {
     let mut bytes = [0u8; 32];
@@ -52,6 +53,7 @@ pub fn generate_pkce() -> Result<String, JsValue> {
 }
 
 /// True when a `WWW-Authenticate` header says `error="invalid_token"` (RFC 6750 §3.1).
+#[cfg(not(feature = "landing"))]
 #[wasm_bindgen(js_name = isInvalidToken)]
 pub fn is_invalid_token(www_authenticate: &str) -> bool {
     resource::is_invalid_token(www_authenticate)
@@ -86,6 +88,16 @@ impl WasmClient {
         self.inner.login(options).map_err(throw)
     }
 
+    /// The events since the last call, as a JSON array.
+    pub fn events(&mut self) -> String {
+        self.inner.events()
+    }
+}
+
+/// Everything after login: not in the landing build (`landing` feature).
+#[cfg(not(feature = "landing"))]
+#[wasm_bindgen]
+impl WasmClient {
     /// Validates the redirect back at `url`; returns the first step of the code exchange.
     #[wasm_bindgen(js_name = beginRedirect)]
     pub fn begin_redirect(&mut self, url: &str) -> Result<String, JsValue> {
@@ -163,11 +175,6 @@ impl WasmClient {
     #[wasm_bindgen(js_name = originAllowed)]
     pub fn origin_allowed(&mut self, origin: &str) -> bool {
         self.inner.origin_allowed(origin)
-    }
-
-    /// The events since the last call, as a JSON array.
-    pub fn events(&mut self) -> String {
-        self.inner.events()
     }
 
     /// The verified ID-token claims as JSON, or `undefined`.

@@ -27,7 +27,9 @@ use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
 use crate::core::json::{self, ObjectWriter, Value};
 use crate::core::jws::{KeyStep, SignatureCheck};
 use crate::core::logout::{Logout, LogoutInput, LogoutState, Next};
-use crate::core::pending::{self, KEY_PREFIX, MAX_PENDING, PendingAuthorization, ResponseMode};
+use crate::core::pending::{
+    self, KEY_PREFIX, MAX_PENDING, PendingAuthorization, ResponseMode, Stored,
+};
 use crate::core::resource;
 use crate::core::security::{self, Phase, SecurityEvent};
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
@@ -257,10 +259,12 @@ impl Client {
         // Plain loops: iterator adapters over owned strings cost wasm size here.
         let mut records = Vec::new();
         for key in storage::keys_with_prefix(&prefix) {
-            let created = match storage::get(&key).map(|text| PendingAuthorization::decode(&text)) {
-                Some(Ok(pending)) if pending.issuer != self.metadata.issuer => continue,
-                Some(Ok(pending)) => Some(pending.created_at),
-                _ => None,
+            let stored =
+                storage::get(&key).map(|text| pending::classify(&text, &self.metadata.issuer));
+            let created = match stored {
+                Some(Stored::OtherIssuer) => continue,
+                Some(Stored::Ours(at)) => Some(at),
+                Some(Stored::Unreadable) | None => None,
             };
             records.push((key, created));
         }

@@ -8,10 +8,13 @@ import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmC
 import { assertBrowser } from "./environment.js";
 import type { Extension } from "./dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
+import { deliver, listenersOf } from "./events.js";
 import type { ErrorCode } from "./errors.js";
 import { loader } from "./load.js";
 import type { LoadOptions, WasmSource } from "./load.js";
 import { openPopup } from "./popup-window.js";
+import { fetchRef, headerOf, send, textOf } from "./request.js";
+import type { Answer, CoreRequest } from "./request.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
@@ -27,12 +30,9 @@ export type { LoadOptions, WasmSource } from "./load.js";
 // import): a missing API fails the call that needs it, as a typed error or status 0.
 const root = globalThis;
 const apply = Reflect.apply;
-const fetchRef = root.fetch?.bind(root) as typeof fetch;
 const parseJson = JSON.parse;
 const stringifyJson = JSON.stringify;
 const RequestRef = root.Request;
-const responseText = root.Response?.prototype.text;
-const headersGet = root.Headers?.prototype.get;
 const headersSet = root.Headers?.prototype.set;
 const requestClone = RequestRef?.prototype.clone;
 const requestHeaders = RequestRef && Object.getOwnPropertyDescriptor(RequestRef.prototype, "headers")?.get;
@@ -45,10 +45,6 @@ const verifySignature = subtle?.verify.bind(subtle) as SubtleCrypto["verify"];
 const atobRef = root.atob?.bind(root) as typeof atob;
 const locks = root.navigator?.locks;
 const locksRequest = locks?.request.bind(locks);
-/** `response.text()` through the private reference. */
-const textOf = (response: Response): Promise<string> => apply(responseText, response, []) as Promise<string>;
-/** `headers.get(name)` through the private reference. */
-const headerOf = (headers: Headers, name: string): string | null => apply(headersGet, headers, [name]) as string | null;
 
 
 /** Loads and instantiates the WebAssembly module once (a failed load is retried next time). */
@@ -56,13 +52,6 @@ const load = loader(init);
 
 /** The BroadcastChannel on which every browser-oauth entry announces a logout. */
 const ENTRIES_CHANNEL = "browser-oauth";
-
-/** A request the core asks for: a GET, or a form POST when `body` is given. */
-interface CoreRequest {
-  url: string;
-  body?: string;
-  timeoutMs: number;
-}
 
 /** A WebCrypto verification the core planned: algorithm, public key and bytes, all chosen by the core. */
 interface VerifyPlan {
@@ -83,48 +72,6 @@ interface Step {
   sleep?: number;
   broadcast?: string;
   done?: unknown;
-}
-
-/** An answer for the core: status (0 for no response), body text, `Retry-After`. */
-type Answer = [number, string, (string | undefined)?];
-
-/**
- * Sends a request the core built and returns its status, body text and `Retry-After`
- * header for the core to judge. No cookies; aborted after `timeoutMs`. The wasm side never
- * awaits: waiting here keeps an async executor out of the wasm (about 10 KB). Every failure
- * (network, CORS, timeout, a redirect) is status 0: the core decides what it means.
- *
- * The body of a token or revocation request holds a credential (the code and verifier, a
- * refresh or access token): it is sent with `redirect: "error"`, so a redirect from the
- * provider (a 307 would re-send the body) never takes it anywhere else. The body string
- * and the request the private `fetch` makes from it are the only places the refresh
- * token exists in JavaScript.
- */
-async function send({ url, body, timeoutMs }: CoreRequest, ext?: Extension, proof?: string): Promise<Answer> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/x-www-form-urlencoded";
-  if (proof !== undefined && ext !== undefined) headers.DPoP = await ext.proof(proof);
-  try {
-    // No prototype: a getter planted on Object.prototype is never asked for an option
-    // (it would see this object, body included).
-    const response = await fetchRef(url, {
-      __proto__: null,
-      method: body === undefined ? "GET" : "POST",
-      headers,
-      body: body ?? null,
-      credentials: "omit",
-      redirect: body === undefined ? "follow" : "error",
-      signal: controller.signal,
-    } as RequestInit);
-    ext?.nonce(url, headerOf(response.headers, "DPoP-Nonce"));
-    return [response.status, await textOf(response), headerOf(response.headers, "Retry-After") ?? undefined];
-  } catch {
-    return [0, ""];
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -506,8 +453,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   const json = stringifyJson({ ...config, wasm: undefined, dpopWasm: undefined, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => glue.discoveryRequest(json));
   const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
-  const listeners = new Map<string, Set<(event: never) => void>>();
-  for (const [type, listener] of Object.entries(config.on ?? {})) listeners.set(type, new Set([listener as (event: never) => void]));
+  const listeners = listenersOf(config.on as Record<string, (event: never) => void> | undefined);
   let ext: Extension | undefined;
   let inflight: Promise<void> | undefined;
   // Logout reaches the other tabs of this client (same origin, issuer and client id).
@@ -523,15 +469,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     try {
       return typed(fn);
     } finally {
-      for (const event of parseJson(core.events()) as { type: string }[]) {
-        for (const listener of listeners.get(event.type) ?? []) {
-          try {
-            listener(event as never);
-          } catch (error) {
-            queueMicrotask(() => { throw error; });
-          }
-        }
-      }
+      deliver(listeners, core.events());
     }
   };
 

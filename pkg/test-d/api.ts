@@ -90,3 +90,19 @@ async function loading(module: WebAssembly.Module): Promise<void> {
   describeError("a code from a newer version");
 }
 void loading;
+
+// Issue 15: the landing-page entry starts a login and nothing else.
+import { createLoginClient, type LoginClient, type LoginClientConfig } from "../src/login.js";
+
+assertType<Equals<Awaited<ReturnType<typeof createLoginClient>>, LoginClient>>();
+assertType<Equals<ReturnType<LoginClient["authorizationUrl"]>, string>>();
+async function landing(): Promise<void> {
+  const config: LoginClientConfig = { issuer: "https://as.example", clientId: "spa", redirectUri: "https://app.example/cb" };
+  const client = await createLoginClient({ ...config, on: { security: (event) => void event.code } });
+  client.login({ returnTo: "/inbox" });
+  // @ts-expect-error DPoP logins need the main entry.
+  await createLoginClient({ ...config, dpop: true });
+  // @ts-expect-error nothing after login here.
+  await client.handleRedirect();
+}
+void landing;

@@ -49,16 +49,17 @@ before(async () => {
 after(() => rmSync(packDir, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
-  test('ships only what users need: README, licenses, package.json, dist and the three wasm builds', async () => {
+  test('ships only what users need: README, licenses, package.json, dist and the four wasm builds', async () => {
     const { stdout } = await sh('npm', ['pack', '--dry-run', '--json'], PKG);
     const files = JSON.parse(stdout)[0].files.map((f) => f.path).sort();
     assert.deepEqual(files, [
       'LICENSE-APACHE', 'LICENSE-MIT', 'README.md',
-      ...['dpop', 'environment', 'errors', 'index', 'inline', 'load', 'messages', 'oauth1', 'popup', 'popup-login', 'popup-window', 'react']
+      ...['dpop', 'environment', 'errors', 'events', 'index', 'inline', 'load', 'login', 'messages', 'oauth1', 'popup', 'popup-login', 'popup-window', 'react', 'request']
         .flatMap((m) => [`dist/${m}.d.ts`, `dist/${m}.js`]),
       'package.json',
       'wasm-oauth1/browser_oauth_oauth1.d.ts', 'wasm-oauth1/browser_oauth_oauth1.js', 'wasm-oauth1/browser_oauth_oauth1_bg.wasm',
       'wasm-dpop/browser_oauth_dpop.d.ts', 'wasm-dpop/browser_oauth_dpop.js', 'wasm-dpop/browser_oauth_dpop_bg.wasm',
+      'wasm-login/browser_oauth_login.d.ts', 'wasm-login/browser_oauth_login.js', 'wasm-login/browser_oauth_login_bg.wasm',
       'wasm/browser_oauth.d.ts', 'wasm/browser_oauth.js', 'wasm/browser_oauth_bg.wasm',
       'wasm/browser_oauth_inline.d.ts', 'wasm/browser_oauth_inline.js',
     ].sort());
@@ -87,7 +88,7 @@ describe('the packed tarball', () => {
     const problems = Object.values(report.problems ?? {}).flat().filter((p) => p.resolutionKind !== 'node16-cjs');
     assert.deepEqual(problems, []);
     const entries = Object.keys(report.analysis.entrypoints);
-    for (const entry of ['.', './oauth1', './inline', './messages', './popup', './react']) assert.ok(entries.includes(entry), entry);
+    for (const entry of ['.', './login', './oauth1', './inline', './messages', './popup', './react']) assert.ok(entries.includes(entry), entry);
     for (const [entry, info] of Object.entries(report.analysis.entrypoints)) {
       for (const mode of ['node10', 'node16-esm', 'bundler']) {
         const resolution = info.resolutions[mode]?.resolution;

@@ -27,6 +27,17 @@ export const ENGINES = Object.freeze(['chromium', 'firefox', 'webkit']);
 const DEFAULT_TIMEOUT_MS = 30_000;
 const POLL_MS = 50;
 const DRIVER_READY_MS = 20_000;
+/**
+ * How long a new WebDriver session may take before it is retried: sessions start in a few
+ * seconds, but now and then WebKitGTK's MiniBrowser never comes up, and waiting longer for
+ * it only costs time.
+ */
+const NEW_SESSION_MS = 30_000;
+/**
+ * The longest a WebDriver command may take (beyond the session's own 120 s script timeout):
+ * a driver that stopped answering fails the test instead of hanging the run.
+ */
+const COMMAND_MS = 150_000;
 
 /** Children still running; killed if the test process exits without stopping them. */
 const children = new Set();
@@ -110,8 +121,9 @@ const CHROMIUM_ARGS = [
 const NOTHING_LEAVES = { proxyType: 'manual', httpProxy: '127.0.0.1:9', sslProxy: '127.0.0.1:9', noProxy: ['127.0.0.1'] };
 
 /**
- * How to start each engine's WebDriver server and which capabilities to ask it for.
- * @type {Record<string, { driver: (port: number) => [string, string[]], capabilities: (extraArgs: string[]) => Record<string, any> }>}
+ * How to start each engine's WebDriver server (on `port`; `bidiPort` for a driver whose
+ * browser serves BiDi on a port of its own) and which capabilities to ask it for.
+ * @type {Record<string, { driver: (port: number, bidiPort: number) => [string, string[]], capabilities: (extraArgs: string[]) => Record<string, any> }>}
  */
 const ENGINE_SETUP = {
   chromium: {
@@ -122,7 +134,9 @@ const ENGINE_SETUP = {
     }),
   },
   firefox: {
-    driver: (port) => [`${homedir()}/.cargo/bin/geckodriver`, ['--port', String(port), '--host', '127.0.0.1']],
+    // Firefox's BiDi server gets a port of its own too: the default (9222) is shared by
+    // every Firefox on the machine.
+    driver: (port, bidiPort) => [`${homedir()}/.cargo/bin/geckodriver`, ['--port', String(port), '--host', '127.0.0.1', '--websocket-port', String(bidiPort)]],
     capabilities: (extraArgs) => ({
       browserName: 'firefox',
       proxy: NOTHING_LEAVES,
@@ -157,7 +171,7 @@ const ENGINE_SETUP = {
  */
 async function startDriver(engine, env) {
   const port = await freePort();
-  const [command, args] = ENGINE_SETUP[engine].driver(port);
+  const [command, args] = ENGINE_SETUP[engine].driver(port, await freePort());
   const driver = spawnChild(command, args, { env: { ...process.env, ...env } });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + DRIVER_READY_MS;
@@ -216,7 +230,7 @@ function asyncScript(fn) {
   return `const done = arguments[arguments.length - 1]; const arg = arguments[0].undef ? undefined : arguments[0].value;
 Promise.resolve().then(() => ${body}).then(
   (value) => done({ ok: true, undef: value === undefined, value: value === undefined ? null : value }),
-  (error) => done({ ok: false, error: String(error && error.stack || error) }));`;
+  (error) => done({ ok: false, error: String(error) + (error && error.stack ? '\\n' + error.stack : '') }));`;
 }
 
 /** Polls `probe` until it returns something truthy, or throws after `timeout` ms. */
@@ -654,18 +668,71 @@ function captureConsole() {
 }
 
 /**
- * One WebDriver session: a fresh browser profile (its own cookies and storage) with tabs.
+ * One WebDriver session and its driver server. A session runs one command at a time, on the
+ * tab it last switched to; `bidi` is its WebDriver BiDi connection when it hosts contexts as
+ * BiDi user contexts (see Browser).
  */
-export class BrowserContext {
-  /** @param {Browser} browser @param {import('selenium-webdriver').WebDriver} driver @param {() => Promise<void>} stopDriver @param {string} firstTab */
-  constructor(browser, driver, stopDriver, firstTab) {
-    this.browser = browser;
+class Session {
+  /** @param {string} engine @param {import('selenium-webdriver').WebDriver} driver @param {() => Promise<void>} stopDriver @param {string} firstTab */
+  constructor(engine, driver, stopDriver, firstTab) {
+    this.engine = engine;
     this.driver = driver;
     this.stopDriver = stopDriver;
-    this.id = randomBytes(9).toString('base64url');
     this.mutex = new Mutex();
+    /** @type {string | null} */
     this.currentTab = firstTab;
-    /** The session's first tab, waiting to become the first page. */
+    /** @type {any} */
+    this.bidi = null;
+  }
+
+  /**
+   * Runs `fn` with the driver, after the session's earlier commands, within COMMAND_MS.
+   * @template T @param {(driver: import('selenium-webdriver').WebDriver) => Promise<T>} fn @returns {Promise<T>}
+   */
+  run(fn) {
+    return this.mutex.run(() => withTimeout(Promise.resolve().then(() => fn(this.driver)), COMMAND_MS, `${this.engine}: a WebDriver command`));
+  }
+
+  /** Runs `fn` on the tab `handle`. @template T @param {string} handle @param {(driver: any) => Promise<T>} fn @returns {Promise<T>} */
+  onTab(handle, fn) {
+    return this.run(async (driver) => {
+      if (this.currentTab !== handle) {
+        await driver.switchTo().window(handle);
+        this.currentTab = handle;
+      }
+      return fn(driver);
+    });
+  }
+
+  /** Sends a WebDriver BiDi command; resolves to its result. @param {string} method @param {object} params */
+  async send(method, params) {
+    const answer = await this.run(() => this.bidi.send({ method, params }));
+    if (answer?.error) throw new Error(`${this.engine}: ${method}: ${answer.error} ${answer.message ?? ''}`);
+    return answer.result;
+  }
+
+  /** Ends the session (the browser process goes too) and its driver server. */
+  async quit() {
+    await withTimeout(this.mutex.run(() => this.driver.quit()), 30_000, 'quit').catch(() => {});
+    await this.stopDriver();
+  }
+}
+
+/**
+ * A browser context: a fresh profile (its own cookies and storage) with tabs. In Chromium and
+ * Firefox it is a WebDriver BiDi user context of the engine's shared session (isolated like a
+ * Playwright context, and a new one costs milliseconds where a new browser costs seconds); in
+ * WebKitGTK, whose WebDriver has no BiDi, a WebDriver session of its own.
+ */
+export class BrowserContext {
+  /** @param {Browser} browser @param {Session} session @param {string} firstTab @param {string | null} userContext */
+  constructor(browser, session, firstTab, userContext) {
+    this.browser = browser;
+    this.session = session;
+    /** The BiDi user context, or null when the session is this context's own. */
+    this.userContext = userContext;
+    this.id = randomBytes(9).toString('base64url');
+    /** The context's first tab, waiting to become the first page. */
     this.unusedTab = firstTab;
     /** @type {Page[]} the pages the harness knows (see pages() for every open window) */
     this._pages = [];
@@ -683,13 +750,7 @@ export class BrowserContext {
   /** @template T @param {string} handle @param {(driver: any) => Promise<T>} fn @returns {Promise<T>} */
   onTab(handle, fn) {
     if (process.env.E2E_TRACE) console.error(`[${this.browser.engine} ${handle.slice(0, 8)}] ${String(fn).slice(0, 100)}`);
-    return this.mutex.run(async () => {
-      if (this.currentTab !== handle) {
-        await this.driver.switchTo().window(handle);
-        this.currentTab = handle;
-      }
-      return fn(this.driver);
-    });
+    return this.session.onTab(handle, fn);
   }
 
   /**
@@ -702,18 +763,26 @@ export class BrowserContext {
    */
   windowType() { return this.browser.engine === 'webkit' ? 'window' : 'tab'; }
 
-  /** Opens a new tab (the first call uses the session's own window). @returns {Promise<Page>} */
+  /** Opens a window of this context and makes it current; resolves to its handle. */
+  async openWindow() {
+    if (this.userContext) {
+      const { context: handle } = await this.session.send('browsingContext.create', { type: 'tab', userContext: this.userContext });
+      if (this.viewport) await this.session.onTab(handle, (d) => setViewport(d, this.viewport));
+      return handle;
+    }
+    return this.session.run(async (d) => {
+      await d.switchTo().newWindow(this.windowType());
+      if (this.viewport) await setViewport(d, this.viewport);
+      this.session.currentTab = await d.getWindowHandle();
+      return this.session.currentTab;
+    });
+  }
+
+  /** Opens a new tab (the first call uses the context's first tab). @returns {Promise<Page>} */
   async newPage() {
     let handle = this.unusedTab;
     this.unusedTab = null;
-    if (!handle) {
-      handle = await this.mutex.run(async () => {
-        await this.driver.switchTo().newWindow(this.windowType());
-        if (this.viewport) await setViewport(this.driver, this.viewport);
-        this.currentTab = await this.driver.getWindowHandle();
-        return this.currentTab;
-      });
-    }
+    handle ??= await this.openWindow();
     const page = new Page(this, handle);
     this._pages.push(page);
     return page;
@@ -721,22 +790,14 @@ export class BrowserContext {
 
   /**
    * Closes a tab. Closing a session's last window ends the WebDriver session, so when it is
-   * the last one a blank tab is opened first and kept for the next newPage (as a Playwright
-   * context outlives its pages).
+   * the last one of a context with a session of its own, a blank tab is opened first and
+   * kept for the next newPage (as a Playwright context outlives its pages).
    * @param {string} handle
    */
   async closeTab(handle) {
-    await this.mutex.run(async () => {
-      const handles = await this.driver.getAllWindowHandles();
-      if (handles.length === 1 && handles[0] === handle) {
-        await this.driver.switchTo().newWindow(this.windowType());
-        if (this.viewport) await setViewport(this.driver, this.viewport);
-        this.unusedTab = await this.driver.getWindowHandle();
-      }
-      await this.driver.switchTo().window(handle);
-      await this.driver.close();
-      this.currentTab = null;
-    });
+    if (!this.userContext && (await this.windowHandles()).length === 1) this.unusedTab = await this.openWindow();
+    await this.session.onTab(handle, (d) => d.close());
+    this.session.currentTab = null;
     this._pages = this._pages.filter((p) => p.handle !== handle);
   }
 
@@ -744,7 +805,14 @@ export class BrowserContext {
    * Every cookie of 127.0.0.1 (all local servers; cookies are not isolated by port),
    * HttpOnly ones included, read on one of the context's pages.
    */
-  cookies() {
+  async cookies() {
+    if (this.userContext) {
+      // Classic cookie commands do not see user contexts in every engine: BiDi's storage does.
+      const { cookies } = await this.session.send('storage.getCookies', { partition: this.partition() });
+      return cookies
+        .filter((c) => c.name !== CONTEXT_COOKIE)
+        .map((c) => ({ name: c.name, value: c.value.value, domain: c.domain, path: c.path, httpOnly: c.httpOnly, secure: c.secure, sameSite: c.sameSite }));
+    }
     const page = this._pages[0];
     if (!page) throw new Error('cookies: the context has no page');
     return page.run(async (d) => (await d.manage().getCookies()).filter((c) => c.name !== CONTEXT_COOKIE));
@@ -752,12 +820,36 @@ export class BrowserContext {
 
   /** Deletes every cookie of 127.0.0.1 but the harness's context cookie. */
   async clearCookies() {
+    if (this.userContext) {
+      await this.session.send('storage.deleteCookies', { partition: this.partition() });
+      await this.addContextCookie();
+      return;
+    }
     const page = this._pages[0];
     if (!page) throw new Error('clearCookies: the context has no page');
     await page.run(async (d) => {
       await d.manage().deleteAllCookies();
       await d.manage().addCookie(contextCookie(this.id));
     });
+  }
+
+  /** The BiDi storage partition of this user context. */
+  partition() { return { type: 'storageKey', userContext: this.userContext }; }
+
+  /**
+   * Gives the context the harness's context cookie (see proxy.mjs). For a session of its
+   * own, on the current tab, which must show a page of 127.0.0.1.
+   */
+  async addContextCookie() {
+    if (this.userContext) {
+      const { name, value, path, httpOnly } = contextCookie(this.id);
+      await this.session.send('storage.setCookie', {
+        cookie: { name, value: { type: 'string', value }, domain: '127.0.0.1', path, httpOnly, secure: false, sameSite: 'lax' },
+        partition: this.partition(),
+      });
+      return;
+    }
+    await this.session.run((d) => d.manage().addCookie(contextCookie(this.id)));
   }
 
   /**
@@ -830,14 +922,23 @@ export class BrowserContext {
     this.consoleListeners.clear();
     contextHooks.delete(this.id);
     this.browser.contexts.delete(this);
-    await withTimeout(this.mutex.run(() => this.driver.quit()), 30_000, 'quit').catch(() => {});
-    await this.stopDriver();
+    if (!this.userContext) {
+      await this.session.quit();
+      return;
+    }
+    // Closes the user context's windows and drops its cookies and storage.
+    await this.session.send('browser.removeUserContext', { userContext: this.userContext }).catch(() => {});
+    this.session.currentTab = null;
   }
 
   // Popups and console messages (the popup, React and demo suites).
 
-  /** The handles of the session's open windows (tabs and popups). @returns {Promise<string[]>} */
-  windowHandles() { return this.mutex.run(() => this.driver.getAllWindowHandles()); }
+  /** The handles of this context's open windows (tabs and popups). @returns {Promise<string[]>} */
+  async windowHandles() {
+    if (!this.userContext) return this.session.run((d) => d.getAllWindowHandles());
+    const { contexts } = await this.session.send('browsingContext.getTree', { maxDepth: 0 });
+    return contexts.filter((c) => c.userContext === this.userContext).map((c) => c.context);
+  }
 
   /**
    * Every open window of the session as a Page, popups opened by a page included (in
@@ -931,7 +1032,11 @@ async function setViewport(driver, { width, height }) {
   }, 10_000);
 }
 
-/** One engine; each context is a new WebDriver session. */
+/**
+ * One engine. Chromium and Firefox host every context as a WebDriver BiDi user context of one
+ * shared session (one per set of session options: the popup blocker is a launch setting);
+ * WebKitGTK starts a session per context.
+ */
 export class Browser {
   /** @param {string} engine @param {string[]} extraArgs @param {Record<string, string>} env */
   constructor(engine, extraArgs, env) {
@@ -943,11 +1048,15 @@ export class Browser {
     /** browser name and version, known after the first context */
     this.version = '';
     this.xvfb = null;
+    /** Whether contexts are user contexts of a shared session (the driver speaks BiDi). */
+    this.sharesSessions = engine !== 'webkit';
+    /** @type {Map<string, Promise<Session>>} shared sessions by their options */
+    this.sharedSessions = new Map();
   }
 
   /**
-   * A new WebDriver session. A session that does not start within a minute is retried once
-   * with a new WebDriver server (said on stderr), so a stuck driver fails fast.
+   * A new browser context. One that does not start (a session not up within NEW_SESSION_MS)
+   * is retried once, with a new WebDriver server (said on stderr), so a stuck driver fails fast.
    * @param {ContextOptions} [options]
    * @returns {Promise<BrowserContext>}
    */
@@ -955,7 +1064,7 @@ export class Browser {
     try {
       return await this.startContext(options);
     } catch (error) {
-      console.error(`# ${this.engine}: a new session failed (${error.message.split('\n')[0]}); retrying once`);
+      console.error(`# ${this.engine}: a new context failed (${error.message.split('\n')[0]}); retrying once`);
       return this.startContext(options);
     }
   }
@@ -963,25 +1072,69 @@ export class Browser {
   /** @param {ContextOptions} options @returns {Promise<BrowserContext>} */
   async startContext(options) {
     if (process.env.E2E_TRACE) console.error(`[${this.engine}] new context`);
+    let context;
+    if (this.sharesSessions) {
+      const session = await this.sharedSession(options);
+      const { userContext } = await session.send('browser.createUserContext', {});
+      const { context: firstTab } = await session.send('browsingContext.create', { type: 'tab', userContext });
+      context = new BrowserContext(this, session, firstTab, userContext);
+    } else {
+      const session = await this.startSession(options, false);
+      context = new BrowserContext(this, session, /** @type {string} */ (session.currentTab), null);
+    }
+    try {
+      blankProxy ??= await startProxy({ keepAlive: false });
+      context.viewport = options.viewport;
+      await context.onTab(/** @type {string} */ (context.unusedTab), async (d) => {
+        await d.get(`${blankProxy.url}/__e2e/blank`);
+        if (context.viewport) await setViewport(d, context.viewport);
+      });
+      await context.addContextCookie();
+      await context.exposeBinding('__e2eConsole', (_source, type, text, url) => context.reportConsole(type, text, url));
+      await context.addInitScript(captureConsole);
+    } catch (error) {
+      await context.close();
+      throw error;
+    }
+    this.contexts.add(context);
+    return context;
+  }
+
+  /**
+   * The shared session for `options`, started on first use (a failed start is forgotten, so
+   * the next call starts afresh).
+   * @param {ContextOptions} options @returns {Promise<Session>}
+   */
+  sharedSession(options) {
+    const key = options.popupBlocker ? 'popup-blocker' : 'default';
+    let session = this.sharedSessions.get(key);
+    if (!session) {
+      session = this.startSession(options, true);
+      this.sharedSessions.set(key, session);
+      session.catch(() => this.sharedSessions.delete(key));
+    }
+    return session;
+  }
+
+  /**
+   * Starts a WebDriver server and a session on it (with a BiDi connection when `bidi`).
+   * @param {ContextOptions} options @param {boolean} bidi @returns {Promise<Session>}
+   */
+  async startSession(options, bidi) {
     const driverServer = await startDriver(this.engine, this.env);
     try {
+      const capabilities = contextCapabilities(this.engine, ENGINE_SETUP[this.engine].capabilities(this.extraArgs), options);
+      if (bidi) capabilities.webSocketUrl = true;
       const driver = await withTimeout(new Builder()
         .usingServer(driverServer.url)
-        .withCapabilities(new Capabilities(contextCapabilities(this.engine, ENGINE_SETUP[this.engine].capabilities(this.extraArgs), options)))
-        .build(), 60_000, `${this.engine}: new session`);
+        .withCapabilities(new Capabilities(capabilities))
+        .build(), NEW_SESSION_MS, `${this.engine}: new session`);
       await driver.manage().setTimeouts({ script: 120_000, pageLoad: 60_000 });
       const caps = await driver.getCapabilities();
       this.version = `${caps.get('browserName')} ${caps.get('browserVersion')}`;
-      const context = new BrowserContext(this, driver, driverServer.stop, await driver.getWindowHandle());
-      blankProxy ??= await startProxy({ keepAlive: false });
-      await driver.get(`${blankProxy.url}/__e2e/blank`);
-      await driver.manage().addCookie(contextCookie(context.id));
-      await context.exposeBinding('__e2eConsole', (_source, type, text, url) => context.reportConsole(type, text, url));
-      await context.addInitScript(captureConsole);
-      context.viewport = options.viewport;
-      if (context.viewport) await setViewport(driver, context.viewport);
-      this.contexts.add(context);
-      return context;
+      const session = new Session(this.engine, driver, driverServer.stop, await driver.getWindowHandle());
+      if (bidi) session.bidi = await driver.getBidi();
+      return session;
     } catch (error) {
       await driverServer.stop();
       throw error;
@@ -993,9 +1146,11 @@ export class Browser {
     return (await this.newContext()).newPage();
   }
 
-  /** Closes every context and the display. */
+  /** Closes every context, the shared sessions and the display. */
   async close() {
     for (const context of [...this.contexts]) await context.close();
+    for (const session of this.sharedSessions.values()) await (await session.catch(() => null))?.quit();
+    this.sharedSessions.clear();
     await this.xvfb?.stop();
   }
 }

@@ -269,7 +269,8 @@ describeEngines('persistence: encrypted record, restore on reload and in other t
     const last = refreshTokens.at(-1);
     await one.click('#logout');
     await one.locator('#status', { hasText: 'logged out' }).waitFor();
-    assert.equal(await one.evaluate(() => window.demo.logoutResult.refreshToken), 'revoked');
+    // The status changes on the logout event, before logout() resolves with its result.
+    assert.equal(await one.waitForFunction(() => window.demo.logoutResult?.refreshToken), 'revoked');
     await two.waitForFunction(() => window.demo.events.some((e) => e.type === 'logout'));
     for (const page of [one, two]) {
       // The other tab's wipe is asynchronous (IndexedDB): wait until it is done.

@@ -22,6 +22,7 @@ before(async () => {
   }
   entries = {
     main: await import(new URL('index.js', DIST)),
+    login: await import(new URL('login.js', DIST)),
     oauth1: await import(new URL('oauth1.js', DIST)),
     inline: await import(new URL('inline.js', DIST)),
     messages: await import(new URL('messages.js', DIST)),
@@ -76,6 +77,7 @@ describe('on a server (Node, no window)', () => {
     assert.equal(typeof globalThis.window, 'undefined');
     assert.deepEqual(calls, []);
     assert.equal(typeof entries.main.createClient, 'function');
+    assert.equal(typeof entries.login.createLoginClient, 'function');
     assert.equal(typeof entries.oauth1.createOAuth1Client, 'function');
     assert.equal(typeof entries.inline.createClient, 'function');
     assert.equal(typeof entries.messages.describeError, 'function');
@@ -94,6 +96,12 @@ describe('on a server (Node, no window)', () => {
     await assertBrowserOnly(() => createClient(config), BrowserOAuthError);
   });
 
+  test('createLoginClient throws browser_only (landing-page entry)', async () => {
+    const { createLoginClient, BrowserOAuthError } = entries.login;
+    await assertBrowserOnly(() => createLoginClient(config), BrowserOAuthError);
+    await assertBrowserOnly(() => createLoginClient({ ...config, metadata: undefined }), BrowserOAuthError);
+  });
+
   test('createOAuth1Client throws browser_only (oauth1 entry)', async () => {
     const { createOAuth1Client, BrowserOAuthError } = entries.oauth1;
     await assertBrowserOnly(() => createOAuth1Client(oauth1Config), BrowserOAuthError);
@@ -106,6 +114,7 @@ describe('on a server (Node, no window)', () => {
   test('one error class across entries, and describeError works anywhere (it only looks up text)', () => {
     assert.equal(entries.main.BrowserOAuthError, entries.oauth1.BrowserOAuthError);
     assert.equal(entries.main.BrowserOAuthError, entries.inline.BrowserOAuthError);
+    assert.equal(entries.main.BrowserOAuthError, entries.login.BrowserOAuthError);
     assert.match(entries.messages.describeError('browser_only').message, /browser/);
   });
 

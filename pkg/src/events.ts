@@ -1,0 +1,35 @@
+/**
+ * Event listeners of one client and the delivery of the events the core queues, shared by
+ * the main entry and the landing-page entry (`browser-oauth/login`).
+ *
+ * @module
+ */
+
+/** `JSON.parse`, taken when this module is evaluated (design.md: "never the live globals"). */
+const parseJson = JSON.parse;
+
+/** A client's event listeners, by event type. */
+export type Listeners = Map<string, Set<(event: never) => void>>;
+
+/** The listeners a configuration's `on` gives, one per event type. */
+export function listenersOf(on: Record<string, ((event: never) => void) | undefined> | undefined): Listeners {
+  const listeners: Listeners = new Map();
+  for (const [type, listener] of Object.entries(on ?? {})) if (listener !== undefined) listeners.set(type, new Set([listener]));
+  return listeners;
+}
+
+/**
+ * Delivers the events the core queued (`events`, its JSON array) to their listeners. A
+ * listener that throws does not stop the others: its error is rethrown in a microtask.
+ */
+export function deliver(listeners: Listeners, events: string): void {
+  for (const event of parseJson(events) as { type: string }[]) {
+    for (const listener of listeners.get(event.type) ?? []) {
+      try {
+        listener(event as never);
+      } catch (error) {
+        queueMicrotask(() => { throw error; });
+      }
+    }
+  }
+}
