@@ -237,6 +237,8 @@ describeEngines('the demo, walked as a new user would', { timeout: 600_000 }, (e
 
     await page.click('#logout');
     await page.locator('#status', { hasText: 'logged out' }).waitFor();
+    // The logout event sets the status before client.logout() resolves with what it revoked.
+    await page.locator('#logout-result', { hasText: /\S/ }).waitFor();
     assert.equal(await page.textContent('#logout-result'), 'refresh token revoked, access token revoked');
     await assertSessionCleared(page);
     assert.equal(await page.locator('#attack-results li').count(), 0, 'attack results cleared');
