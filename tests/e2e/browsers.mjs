@@ -262,43 +262,26 @@ function textFilter(hasText) {
   return { substring: hasText.toLowerCase() };
 }
 
-/** Counts the elements matching a selector and a text filter; runs in the page. */
-function countInPage({ selector, filter }) {
-  const matchesText = (el) => {
-    if (!filter) return true;
-    const text = el.textContent ?? '';
-    return filter.substring !== undefined ? text.toLowerCase().includes(filter.substring) : new RegExp(filter.source, filter.flags).test(text);
-  };
-  return Array.from(document.querySelectorAll(selector)).filter(matchesText).length;
-}
-
-/** Reads the first matching element's text or attribute; runs in the page. */
-function readInPage({ selector, filter, attribute }) {
-  const matchesText = (el) => {
-    if (!filter) return true;
-    const text = el.textContent ?? '';
-    return filter.substring !== undefined ? text.toLowerCase().includes(filter.substring) : new RegExp(filter.source, filter.flags).test(text);
-  };
-  const el = Array.from(document.querySelectorAll(selector)).find(matchesText);
-  if (!el) return null;
-  return attribute ? el.getAttribute(attribute) : el.textContent;
-}
-
 /**
- * Reads a state of the elements matching a selector and a text filter; runs in the page.
- * `what`: 'texts' (every element's text), 'visible' (the first one has a non-empty box
- * and is not visibility: hidden, as Playwright defines it; false when none matches),
- * 'disabled' (:disabled), 'checked' or 'value' (of the first one, which must exist).
+ * Reads the elements matching a selector and a text filter; runs in the page. `what`:
+ * 'count' (how many), 'text' (the first one's text, null when none matches), 'attribute'
+ * (the first one's `attribute`, null when none matches), 'texts' (every element's text),
+ * 'visible' (the first one has a non-empty box and is not visibility: hidden, as Playwright
+ * defines it; false when none matches), 'disabled' (:disabled), 'checked' or 'value' (of
+ * the first one, which must exist).
  */
-function stateInPage({ selector, filter, what }) {
+function stateInPage({ selector, filter, what, attribute }) {
   const matchesText = (el) => {
     if (!filter) return true;
     const text = el.textContent ?? '';
     return filter.substring !== undefined ? text.toLowerCase().includes(filter.substring) : new RegExp(filter.source, filter.flags).test(text);
   };
   const all = Array.from(document.querySelectorAll(selector)).filter(matchesText);
+  if (what === 'count') return all.length;
   if (what === 'texts') return all.map((el) => el.textContent ?? '');
   const [el] = all;
+  if (what === 'text') return el ? el.textContent : null;
+  if (what === 'attribute') return el ? el.getAttribute(attribute) : null;
   if (what === 'visible') {
     if (!el) return false;
     const box = el.getBoundingClientRect();
@@ -324,7 +307,7 @@ class Locator {
   filter({ hasText }) { return new Locator(this.page, this.selector, hasText); }
 
   /** @returns {Promise<number>} */
-  count() { return this.page.evaluate(countInPage, { selector: this.selector, filter: textFilter(this.hasText) }); }
+  count() { return this.state('count'); }
 
   /** Waits until a matching element is in the document (every state is treated as 'attached'). */
   async waitFor({ timeout } = {}) {
@@ -334,13 +317,13 @@ class Locator {
   /** @returns {Promise<string | null>} */
   async textContent() {
     await this.waitFor();
-    return this.page.evaluate(readInPage, { selector: this.selector, filter: textFilter(this.hasText) });
+    return this.state('text');
   }
 
   /** @param {string} name @returns {Promise<string | null>} */
   async getAttribute(name) {
     await this.waitFor();
-    return this.page.evaluate(readInPage, { selector: this.selector, filter: textFilter(this.hasText), attribute: name });
+    return this.page.evaluate(stateInPage, { selector: this.selector, filter: textFilter(this.hasText), what: 'attribute', attribute: name });
   }
 
   /** Clicks the first matching element with a real WebDriver click. */
@@ -351,7 +334,7 @@ class Locator {
 
   // States, nesting and several elements at once (the popup, React and demo suites).
 
-  /** @param {'texts' | 'visible' | 'disabled' | 'checked' | 'value'} what */
+  /** @param {'count' | 'text' | 'texts' | 'visible' | 'disabled' | 'checked' | 'value'} what */
   state(what) { return this.page.evaluate(stateInPage, { selector: this.selector, filter: textFilter(this.hasText), what }); }
 
   /**
