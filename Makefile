@@ -110,7 +110,7 @@ test-bundlers:
 	@echo "== bundlers: npm pack → publint, attw, strict types (bundler/node16/node10), 5 bundlers in Chromium"
 	node --test tests/bundlers/bundlers.test.mjs
 
-## Every suite once per engine, the engines side by side (E2E_PARALLEL=1: one after another);
+## Every suite once per engine, each pair its own process, E2E_JOBS (default 4) at a time;
 ## E2E_SUITES=login,session narrows the run.
 test-e2e:
 	@echo "== end-to-end in $(BROWSERS) (WebDriver: chromedriver, geckodriver, WebKitWebDriver) against the local OpenID and OAuth 1.0a providers"

@@ -4,6 +4,7 @@
 // be anywhere: browser storage, cookies, URL, history, the DOM, or any React state, props or context value (read
 // through a React DevTools global hook, as the DevTools extension would).
 import { strict as assert } from 'node:assert';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 
@@ -14,14 +15,16 @@ import {
 } from './harness.mjs';
 
 const APP = new URL('../react-app/', import.meta.url);
+/** This process's build of the app (engines may run this suite side by side). */
+const DIST = fileURLToPath(new URL(`../../target/react-app-${process.pid}/`, import.meta.url));
 
 let site;
 let provider;
 let shortLivedProvider;
 
 before(async () => {
-  await build({ configFile: fileURLToPath(new URL('vite.config.mjs', APP)) });
-  site = await startSite({ APP_DIR: fileURLToPath(new URL('dist/', APP)) });
+  await build({ configFile: fileURLToPath(new URL('vite.config.mjs', APP)), build: { outDir: DIST, emptyOutDir: true } });
+  site = await startSite({ APP_DIR: DIST });
   [provider, shortLivedProvider] = await Promise.all([
     startProvider({ APP_ORIGIN: site.url }),
     // Access tokens of 10 s: the client refreshes about 5 s after login (half the lifetime).
@@ -31,6 +34,7 @@ before(async () => {
 
 after(async () => {
   await Promise.all([site?.stop(), provider?.stop(), shortLivedProvider?.stop()]);
+  rmSync(DIST, { recursive: true, force: true });
 });
 
 /**

@@ -1,11 +1,13 @@
 // `make test-e2e`: every end-to-end suite once per engine of BROWSERS (default chromium,
-// firefox, webkit). Each engine runs in its own `node --test` process (its own servers and
-// proxies; within a process the tests run one at a time), E2E_PARALLEL engines at a time
-// (default 3: all at once); E2E_SUITES=login,session runs only those suites. Each engine's full TAP output goes to target/e2e-<engine>.tap;
-// this prints every suite's result line per engine and each engine's summary, the failing
-// tests in full, and exits non-zero if any engine failed.
+// firefox, webkit). Each (engine, suite) pair is one `node --test` process with its own
+// servers, proxies and browser (within it the tests run one at a time); E2E_JOBS of them
+// run at a time (default 4: much of a suite's time is spent waiting on timers and the
+// network), the longest suites first. E2E_SUITES=login,session runs only those suites.
+// Each engine's TAP output goes to target/e2e-<engine>.tap; this prints every suite's result
+// line per engine, each engine's totals and the failing tests in full, and exits non-zero
+// if any suite failed.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { selectedEngines } from './browsers.mjs';
@@ -15,45 +17,45 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const wanted = process.env.E2E_SUITES?.split(',').map((name) => `${name.trim()}.test.mjs`);
 const suites = readdirSync(`${ROOT}tests/e2e`)
   .filter((f) => f.endsWith('.test.mjs') && (!wanted || wanted.includes(f)))
-  .sort()
-  .map((f) => `tests/e2e/${f}`);
+  .sort();
 if (suites.length === 0) throw new Error(`E2E_SUITES names no suite: ${process.env.E2E_SUITES}`);
-const parallel = Math.max(1, Number(process.env.E2E_PARALLEL ?? 3));
+const jobs = Math.max(1, Number(process.env.E2E_JOBS ?? 4));
 /** A test still running after this long has hung: it fails, and the run goes on. */
 const TEST_TIMEOUT_MS = 300_000;
+/** Suites that wait on real token lifetimes or build an app: started first, so the run ends sooner. */
+const LONG_SUITES = ['session.test.mjs', 'login.test.mjs', 'react.test.mjs', 'persist.test.mjs', 'dpop.test.mjs', 'hardening.test.mjs'];
 
 /**
- * Runs every suite in one engine; resolves to its exit code and TAP output.
- * @param {string} engine
- * @returns {Promise<{ engine: string, code: number, tap: string, seconds: number }>}
+ * @typedef {object} Outcome
+ * @property {string} engine
+ * @property {string} suite
+ * @property {number} code exit code of the suite's process
+ * @property {string} tap its TAP report (stdout and stderr)
+ * @property {number} seconds
  */
-function runEngine(engine) {
+
+/**
+ * Runs one suite in one engine.
+ * @param {string} engine @param {string} suite file name under tests/e2e
+ * @returns {Promise<Outcome>}
+ */
+function runSuite(engine, suite) {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=tap', ...suites], {
+  const child = spawn(process.execPath, ['--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=tap', `tests/e2e/${suite}`], {
     cwd: ROOT,
     env: { ...process.env, BROWSERS: engine },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Written as it comes, so a run in progress can be followed (tail -f).
-  const file = createWriteStream(`${ROOT}target/e2e-${engine}.tap`);
   let tap = '';
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8').on('data', (chunk) => {
-      tap += chunk;
-      file.write(chunk);
-    });
-  }
+  for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (chunk) => { tap += chunk; });
   return new Promise((resolve) => {
-    child.once('close', (code) => {
-      file.end();
-      resolve({ engine, code: code ?? 1, tap, seconds: Math.round((Date.now() - started) / 1000) });
-    });
+    child.once('close', (code) => resolve({ engine, suite, code: code ?? 1, tap, seconds: Math.round((Date.now() - started) / 1000) }));
   });
 }
 
 /**
- * The lines of a TAP report worth printing: top-level results (one per suite), failures
- * with their details, and the summary counts.
+ * The lines of a suite's TAP report worth printing: its top-level results, the failures
+ * with their details, skips.
  * @param {string} tap
  */
 function digest(tap) {
@@ -61,7 +63,7 @@ function digest(tap) {
   const out = [];
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i];
-    if (/^(ok|not ok) \d+ - /.test(line) || /^# (tests|suites|pass|fail|cancelled|skipped|todo) /.test(line)) out.push(line);
+    if (/^(ok|not ok) \d+ - /.test(line) || /# SKIP/.test(line)) out.push(line);
     else if (/^\s+not ok \d+ - /.test(line)) {
       out.push(line);
       // The failure's YAML block, up to its end marker.
@@ -69,27 +71,41 @@ function digest(tap) {
         out.push(lines[j]);
         if (/^\s+\.\.\.$/.test(lines[j])) break;
       }
-    } else if (/^# .*(skip|SKIP)/.test(line) || /# SKIP/.test(line)) out.push(line);
+    }
   }
   return out.join('\n');
 }
 
+/** The totals a TAP report ends with, e.g. `{ pass: 9, fail: 0 }`. @param {string} tap */
+function totals(tap) {
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+  return { tests: count('tests'), pass: count('pass'), fail: count('fail'), skipped: count('skipped'), cancelled: count('cancelled') };
+}
+
 const engines = selectedEngines();
+const rank = (suite) => (LONG_SUITES.includes(suite) ? LONG_SUITES.indexOf(suite) : LONG_SUITES.length);
+const queue = [...suites].sort((a, b) => rank(a) - rank(b)).flatMap((suite) => engines.map((engine) => ({ engine, suite })));
 mkdirSync(`${ROOT}target`, { recursive: true });
-console.log(`e2e: ${suites.length} suites × ${engines.join(', ')} (${Math.min(parallel, engines.length)} engine(s) at a time)`);
-const results = [];
-const queue = [...engines];
-await Promise.all(Array.from({ length: Math.min(parallel, engines.length) }, async () => {
-  while (queue.length > 0) {
-    const engine = /** @type {string} */ (queue.shift());
-    results.push(await runEngine(engine));
-  }
+console.log(`e2e: ${suites.length} suites × ${engines.join(', ')}, ${jobs} at a time`);
+const started = Date.now();
+/** @type {Outcome[]} */
+const outcomes = [];
+await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+  for (let job = queue.shift(); job; job = queue.shift()) outcomes.push(await runSuite(job.engine, job.suite));
 }));
+
 let failed = false;
 for (const engine of engines) {
-  const result = /** @type {(typeof results)[number]} */ (results.find((r) => r.engine === engine));
-  console.log(`\n== e2e [${engine}]: ${result.code === 0 ? 'passed' : 'FAILED'} in ${result.seconds} s (full TAP: target/e2e-${engine}.tap)`);
-  console.log(digest(result.tap));
-  if (result.code !== 0) failed = true;
+  const mine = outcomes.filter((o) => o.engine === engine).sort((a, b) => a.suite.localeCompare(b.suite));
+  writeFileSync(`${ROOT}target/e2e-${engine}.tap`, mine.map((o) => `# ${o.suite} (${o.seconds} s)\n${o.tap}`).join('\n'));
+  const sum = mine.reduce((acc, o) => {
+    for (const [key, value] of Object.entries(totals(o.tap))) acc[key] = (acc[key] ?? 0) + value;
+    return acc;
+  }, /** @type {Record<string, number>} */ ({}));
+  const ok = mine.every((o) => o.code === 0);
+  if (!ok) failed = true;
+  console.log(`\n== e2e [${engine}]: ${ok ? 'passed' : 'FAILED'}: ${sum.pass} of ${sum.tests} tests passed, ${sum.fail} failed, ${sum.skipped} skipped (TAP: target/e2e-${engine}.tap)`);
+  for (const outcome of mine) console.log(`${digest(outcome.tap)}${outcome.code === 0 ? '' : `\n(${outcome.suite} exited with ${outcome.code})`}`);
 }
+console.log(`\ne2e: ${failed ? 'FAILED' : 'passed'} in ${Math.round((Date.now() - started) / 1000)} s`);
 process.exitCode = failed ? 1 : 0;
