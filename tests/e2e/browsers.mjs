@@ -32,18 +32,34 @@ const DRIVER_READY_MS = 20_000;
  * start within a second or two, but about one WebKitGTK MiniBrowser in twenty never comes
  * up, and waiting longer for it only costs time; later attempts allow for a loaded machine.
  */
-const NEW_SESSION_MS = [10_000, 30_000, 60_000];
+const NEW_SESSION_MS = [10_000, 15_000, 30_000, 60_000];
 /**
  * The longest a WebDriver command may take (beyond the session's own 120 s script timeout):
  * a driver that stopped answering fails the test instead of hanging the run.
  */
 const COMMAND_MS = 150_000;
 
-/** Children still running; killed if the test process exits without stopping them. */
+/** Children still running; killed (with their process groups) if the test process exits without stopping them. */
 const children = new Set();
 process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) signalGroup(child, 'SIGKILL');
 });
+
+/**
+ * Sends `signal` to a child's process group: the child and what it started (a WebDriver
+ * server's browser, and the browser's own processes). Falls back to the child alone.
+ * @param {import('node:child_process').ChildProcess} child @param {NodeJS.Signals | 0} signal
+ * @returns {boolean} whether a process of the group was still there
+ */
+function signalGroup(child, signal) {
+  try {
+    process.kill(-(/** @type {number} */ (child.pid)), signal);
+    return true;
+  } catch {
+    if (signal !== 0) child.kill(signal || undefined);
+    return false;
+  }
+}
 
 /**
  * The engines selected by BROWSERS (comma-separated; default every engine).
@@ -69,22 +85,27 @@ function freePort() {
 }
 
 /**
- * Spawns a long-running helper (a WebDriver server, Xvfb) that dies with the test process.
+ * Spawns a long-running helper (a WebDriver server, Xvfb) in a process group of its own,
+ * which dies with the test process. `stop` ends the whole group and waits until it is gone:
+ * a browser left behind by a WebDriver server that was stopped mid-start would otherwise
+ * live on, and a WebKitGTK MiniBrowser that outlives its session keeps the next one from
+ * coming up.
  * @param {string} command @param {string[]} args @param {object} [options]
  */
 function spawnChild(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...options });
   children.add(child);
   let output = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk) => { output = (output + chunk).slice(-4000); });
   child.once('exit', () => children.delete(child));
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    signalGroup(child, 'SIGTERM');
+    for (let waited = 0; signalGroup(child, 0); waited += POLL_MS) {
+      if (waited === 5_000) signalGroup(child, 'SIGKILL');
+      if (waited > 10_000) break;
+      await sleep(POLL_MS);
+    }
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
   };
   return { child, stop, output: () => output };
 }
