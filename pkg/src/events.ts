@@ -18,6 +18,18 @@ export function listenersOf(on: Record<string, ((event: never) => void) | undefi
   return listeners;
 }
 
+/** Adds `listener` for events of `type`. */
+export function addListener(listeners: Listeners, type: string, listener: (event: never) => void): void {
+  const set = listeners.get(type) ?? new Set();
+  set.add(listener);
+  listeners.set(type, set);
+}
+
+/** Removes `listener` for events of `type` (nothing when it was not added). */
+export function removeListener(listeners: Listeners, type: string, listener: (event: never) => void): void {
+  listeners.get(type)?.delete(listener);
+}
+
 /**
  * Delivers the events the core queued (`events`, its JSON array) to their listeners. A
  * listener that throws does not stop the others: its error is rethrown in a microtask.

@@ -8,7 +8,7 @@ import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmC
 import { assertBrowser } from "./environment.js";
 import type { Extension } from "./dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
-import { deliver, listenersOf } from "./events.js";
+import { addListener, deliver, listenersOf, removeListener } from "./events.js";
 import type { ErrorCode } from "./errors.js";
 import { loader } from "./load.js";
 import type { LoadOptions, WasmSource } from "./load.js";
@@ -695,12 +695,10 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       call(() => core.handleLogoutRedirect(url));
     },
     on(type, listener) {
-      const set = listeners.get(type) ?? new Set();
-      set.add(listener as (event: never) => void);
-      listeners.set(type, set);
+      addListener(listeners, type, listener as (event: never) => void);
     },
     off(type, listener) {
-      listeners.get(type)?.delete(listener as (event: never) => void);
+      removeListener(listeners, type, listener as (event: never) => void);
     },
   };
 }

@@ -12,7 +12,7 @@
 import init, { discoveryRequest, WasmClient } from "../wasm-login/browser_oauth_login.js";
 import { assertBrowser } from "./environment.js";
 import { BrowserOAuthError, typed } from "./errors.js";
-import { deliver, listenersOf } from "./events.js";
+import { addListener, deliver, listenersOf, removeListener } from "./events.js";
 import type { ClientConfig, ClientEvents, ClientEventType, LoginOptions } from "./index.js";
 import { loader } from "./load.js";
 import { send } from "./request.js";
@@ -85,12 +85,10 @@ export async function createLoginClient(config: LoginClientConfig): Promise<Logi
       window.location.assign(authorizationUrl(options));
     },
     on(type, listener) {
-      const set = listeners.get(type) ?? new Set();
-      set.add(listener as (event: never) => void);
-      listeners.set(type, set);
+      addListener(listeners, type, listener as (event: never) => void);
     },
     off(type, listener) {
-      listeners.get(type)?.delete(listener as (event: never) => void);
+      removeListener(listeners, type, listener as (event: never) => void);
     },
   };
 }
