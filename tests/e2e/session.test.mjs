@@ -96,25 +96,49 @@ function assertSerialisedRotation(log) {
 }
 
 /**
- * Arms a client method in a page: it runs when the go signal of `go()` arrives on a
- * BroadcastChannel, so several tabs start it at the same moment; `armedOutcome` reads the
- * result ('ok' or the error code). WebDriver runs one command at a time, so the calls
- * themselves cannot be made at once.
+ * Arms a client method in a page under the name `name`: it runs when the go signal of `go()`
+ * arrives on a BroadcastChannel, so several tabs start it at the same moment; `armedOutcome`
+ * reads the result ('ok' or the error code). WebDriver runs one command at a time, so the
+ * calls themselves cannot be made at once. Until then the tab answers each 'ping' with its
+ * name (see `go`).
  */
-function arm(page, method) {
-  return page.evaluate((m) => {
+function arm(page, method, name) {
+  return page.evaluate(([m, id]) => {
     window.__armedOutcome = undefined;
-    const go = new BroadcastChannel('e2e-go');
-    go.onmessage = () => {
-      go.close();
+    const channel = new BroadcastChannel('e2e-go');
+    channel.onmessage = ({ data }) => {
+      if (data === 'ping') channel.postMessage({ armed: id });
+      if (data !== 'go') return;
+      channel.close();
       window.demo.client[m]().then(() => 'ok', (e) => e.code ?? String(e)).then((r) => { window.__armedOutcome = r; });
     };
-  }, method);
+  }, [method, name]);
 }
 
-/** Sends the go signal from `page` to every armed tab of its origin (itself included). */
-function go(page) {
-  return page.evaluate(() => { const channel = new BroadcastChannel('e2e-go'); channel.postMessage('go'); channel.close(); });
+/**
+ * Sends the go signal from `page` to every armed tab of its origin (itself included), once
+ * each tab named in `names` has answered a ping. In WebKitGTK a message posted in one window
+ * can miss a channel opened in another window just before (it is dropped, not delayed: a
+ * later post reaches that channel), so a single go could leave a tab waiting forever; pings
+ * are sent until every armed tab has heard one, and then go follows on the same channel.
+ */
+function go(page, names) {
+  return page.evaluate((wanted) => new Promise((resolve) => {
+    const channel = new BroadcastChannel('e2e-go');
+    const heard = new Set();
+    const ping = setInterval(() => channel.postMessage('ping'), 100);
+    channel.onmessage = ({ data }) => {
+      if (data?.armed === undefined) return;
+      heard.add(data.armed);
+      if (!wanted.every((name) => heard.has(name))) return;
+      clearInterval(ping);
+      channel.onmessage = null;
+      channel.postMessage('go');
+      channel.close();
+      resolve();
+    };
+    channel.postMessage('ping');
+  }), names);
 }
 
 /** The outcome of an armed method, once it is known. */
@@ -159,9 +183,9 @@ describeEngines('session: renewal, rotation, single flight, end of session, ID t
     const { context, tokens, log } = await openContext(env.browser, { autoRefresh: false });
     const [one, two] = [await signedInPage(context), await signedInPage(context)];
     for (let round = 0; round < 3; round += 1) {
-      await arm(one, 'refresh');
-      await arm(two, 'refresh');
-      await go(one);
+      await arm(one, 'refresh', 'one');
+      await arm(two, 'refresh', 'two');
+      await go(one, ['one', 'two']);
       const results = [await armedOutcome(one), await armedOutcome(two)];
       assert.deepEqual(results, ['ok', 'ok'], `round ${round}`);
     }
