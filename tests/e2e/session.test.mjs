@@ -1,9 +1,9 @@
 // End-to-end tests of the session after login (issue 4): renewal with rotating refresh
 // tokens, single flight in a tab and across tabs, the end of a session, and ID-token
 // signature and nonce checks. The demo app runs in each browser engine (BROWSERS) against the real local
-// OpenID provider with 20 s access tokens. Tests wait for events, never for durations; the
-// automatic renewal test moves the page's clock (a fake one) instead of waiting for it, and
-// renew on read waits for the real timer of a real clock.
+// OpenID provider with 20 s access tokens. Tests wait for events, never for durations: the
+// renewal tests move the page's clock (a fake one) to the renewal time instead of waiting
+// for it (the React suite's refresh runs on the real clock and timers).
 import { strict as assert } from 'node:assert';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -178,7 +178,10 @@ describeEngines('session: renewal, rotation, single flight, end of session, ID t
 
   test('renew on read: concurrent getAccessToken calls share one refresh (issue 4 single flight)', async () => {
     const { context, tokens, issued, log } = await openContext(env.browser, { autoRefresh: false });
+    await installFakeClock(context);
     const page = await signedInPage(context);
+    // Half of the 20 s lifetime in page time: the token is due for renewal.
+    await runClockFor(page, 10_000);
     await waitForEvents(page, 'expiring');
     const got = await page.evaluate(() => Promise.all(Array.from({ length: 5 }, () => window.demo.client.getAccessToken())));
     assert.equal(new Set(got).size, 1, 'every caller got the same token');
