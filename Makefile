@@ -65,10 +65,12 @@ $(TS_OUT): $(wildcard pkg/src/*.ts) pkg/tsconfig.json scripts/wasm-postbuild.mjs
 	@cd pkg && tsc -p .
 	@touch $@
 
-## Every test layer; any failure fails the target.
+## Every test layer; any failure fails the target. Two lanes side by side
+## (scripts/test-layers.mjs): the end-to-end suites, and the other layers one after another;
+## each layer's output is printed whole when it ends, then every layer's result and time.
+TEST_LANES := "test-e2e" "lint test-native test-ts test-package test-browser test-bundlers test-bench"
 test: build
-	@$(MAKE) --no-print-directory lint test-native test-browser test-ts test-package test-bundlers test-e2e test-bench
-	@echo "== all test layers passed"
+	@MAKE="$(MAKE)" node scripts/test-layers.mjs $(TEST_LANES)
 
 lint:
 	@echo "== lint: cargo fmt --check, clippy host + wasm32 (every entry), core purity"

@@ -22,8 +22,13 @@ if (suites.length === 0) throw new Error(`E2E_SUITES names no suite: ${process.e
 const jobs = Math.max(1, Number(process.env.E2E_JOBS ?? 4));
 /** A test still running after this long has hung: it fails, and the run goes on. */
 const TEST_TIMEOUT_MS = 300_000;
-/** Suites that wait on real token lifetimes or build an app: started first, so the run ends sooner. */
-const LONG_SUITES = ['session.test.mjs', 'login.test.mjs', 'react.test.mjs', 'persist.test.mjs', 'dpop.test.mjs', 'hardening.test.mjs'];
+/**
+ * The longest suites, longest first (as measured in full runs): started first, so the run
+ * does not end waiting on one of them.
+ */
+const LONG_SUITES = ['persist', 'dpop', 'login', 'logout', 'oauth1', 'hardening', 'demo', 'session', 'react', 'provider'].map((name) => `${name}.test.mjs`);
+/** Engines by how long a suite takes in them (WebKitGTK starts a browser per context): slowest first. */
+const SLOWEST_FIRST = ['webkit', 'firefox', 'chromium'];
 
 /**
  * @typedef {object} Outcome
@@ -84,7 +89,8 @@ function totals(tap) {
 
 const engines = selectedEngines();
 const rank = (suite) => (LONG_SUITES.includes(suite) ? LONG_SUITES.indexOf(suite) : LONG_SUITES.length);
-const queue = [...suites].sort((a, b) => rank(a) - rank(b)).flatMap((suite) => engines.map((engine) => ({ engine, suite })));
+const byPace = [...engines].sort((a, b) => SLOWEST_FIRST.indexOf(a) - SLOWEST_FIRST.indexOf(b));
+const queue = [...suites].sort((a, b) => rank(a) - rank(b)).flatMap((suite) => byPace.map((engine) => ({ engine, suite })));
 mkdirSync(`${ROOT}target`, { recursive: true });
 console.log(`e2e: ${suites.length} suites × ${engines.join(', ')}, ${jobs} at a time`);
 const started = Date.now();
