@@ -13,7 +13,7 @@ import type { ErrorCode } from "./errors.js";
 import { loader } from "./load.js";
 import type { LoadOptions, WasmSource } from "./load.js";
 import { MESSAGE_TYPE, openPopup } from "./popup-window.js";
-import { fetchRef, headerOf, send, textOf } from "./request.js";
+import { answerTo, fetchRef, headerOf, send, startDiscovery, textOf } from "./request.js";
 import type { Answer, CoreRequest } from "./request.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
@@ -459,6 +459,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   // DPoP and persistence come with their own wasm and module, loaded only when asked for
   // (the wasm option is for the default module, dpopWasm for that one).
   const extended = config.dpop !== undefined && config.dpop !== false || config.persist !== undefined;
+  // The discovery request goes out while the wasm loads (the core still decides on both).
+  const early = startDiscovery(config);
   // The module and its wasm load side by side.
   const [dpop, extendedGlue] = extended
     ? await Promise.all([import("./dpop.js"), dpopGlue(config.dpopWasm)])
@@ -466,7 +468,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   const glue = extendedGlue ?? (await load(config.wasm), { discoveryRequest, WasmClient });
   const json = stringifyJson({ ...config, wasm: undefined, dpopWasm: undefined, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => glue.discoveryRequest(json));
-  const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
+  const [status, body] = discovery === undefined ? [0, undefined] : await answerTo(parseJson(discovery) as CoreRequest, early);
   const listeners = listenersOf(config.on as Record<string, (event: never) => void> | undefined);
   let ext: Extension | undefined;
   let inflight: Promise<void> | undefined;
