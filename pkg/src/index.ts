@@ -56,10 +56,14 @@ const load = loader(init);
  * which imports no values from this entry's modules (see there).
  */
 const loadDpop = loader((options) => import("../wasm-dpop/browser_oauth_dpop.js").then((glue) => glue.default(options)), "dpopWasm");
+/** The `dpop` build's glue, once its module is instantiated. */
 const dpopGlue = async (source: WasmSource | undefined): Promise<DpopGlue> => {
   await loadDpop(source);
   return import("../wasm-dpop/browser_oauth_dpop.js");
 };
+
+/** A `BrowserOAuthError`, for the lazily loaded modules, which import no values from here. */
+const newError = (code: ErrorCode, message: string): Error => new BrowserOAuthError(code, message);
 
 /** The BroadcastChannel on which every browser-oauth entry announces a logout. */
 const ENTRIES_CHANNEL = "browser-oauth";
@@ -553,8 +557,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   };
   const core = typed(() => glue.WasmClient.create(json, status, body, wake));
   if (dpop !== undefined) {
-    const error = (code: ErrorCode, message: string): Error => new BrowserOAuthError(code, message);
-    ext = await dpop.attach(config, { core: core as never, call, run, error }, extendedGlue as DpopGlue);
+    ext = await dpop.attach(config, { core: core as never, call, run, error: newError }, extendedGlue as DpopGlue);
     await ext.restore();
   }
   /** The DPoP half, when DPoP is on (with `persist` alone, tokens go as Bearer as usual). */
@@ -622,7 +625,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
           exchange: exchangeCode,
           ignored: () => call(() => core.untrustedPopupMessage()),
           messageType: MESSAGE_TYPE,
-          error: (code, message) => new BrowserOAuthError(code, message),
+          error: newError,
         }),
         (error: unknown) => {
           popup.close();
