@@ -30,6 +30,34 @@ const MAIN_WASM = 'wasm/browser_oauth_bg.wasm';
 const CONFIG = "{ issuer: 'https://id.example', clientId: 'app', redirectUri: 'https://app.example/cb' }";
 
 /**
+ * The names a subpath export (e.g. `'./react'`) of the package exports, read from its built
+ * module by esbuild (nothing is run).
+ */
+async function exportNames(entry) {
+  const target = exportsMap[entry];
+  const file = typeof target === 'string' ? target : (target?.import?.default ?? target?.import ?? target?.default);
+  if (typeof file !== 'string' || !existsSync(PKG + file)) return [];
+  const result = await build({ entryPoints: [PKG + file], bundle: false, write: false, metafile: true, format: 'esm', outdir: `${ROOT}target/size/exports`, logLevel: 'silent' });
+  return Object.values(result.metafile.outputs).flatMap((o) => o.exports ?? []);
+}
+
+/**
+ * An app that imports every export of `entries` by name, as apps import a package (a
+ * namespace import would make the bundler build a namespace object no app needs), keeps them
+ * all, then runs `then`.
+ */
+async function everyExport(entries, then = '') {
+  const lines = [];
+  let kept = 0;
+  for (const entry of entries) {
+    const names = (await exportNames(entry)).map((name) => `${name} as e${kept++}`);
+    lines.push(`import { ${names.join(', ')} } from 'browser-oauth${entry.slice(1)}';`);
+  }
+  const all = Array.from({ length: kept }, (_, i) => `e${i}`);
+  return `${lines.join('\n')}\nglobalThis.kept = [${all.join(', ')}];\n${then}`;
+}
+
+/**
  * Each path: the app source (resolved against pkg/ as `browser-oauth`), the subpath exports
  * it needs, the wasm it instantiates (relative to pkg/), and `lazy`: the modules the wrapper
  * imports on demand that this path loads (a chunk counts when it holds one of them).
@@ -46,14 +74,14 @@ const PATHS = [
   {
     name: 'signed-in',
     note: 'every export of the main entry',
-    source: `import * as oauth from 'browser-oauth'; globalThis.oauth = oauth;`,
+    source: await everyExport(['.']),
     entries: ['.'],
     wasm: [MAIN_WASM],
   },
   {
     name: 'oauth1',
     note: 'browser-oauth/oauth1 alone',
-    source: `import * as oauth1 from 'browser-oauth/oauth1'; globalThis.oauth1 = oauth1;`,
+    source: await everyExport(['./oauth1']),
     entries: ['./oauth1'],
     wasm: ['wasm-oauth1/browser_oauth_oauth1_bg.wasm'],
     alone: true,
@@ -61,8 +89,8 @@ const PATHS = [
   {
     name: 'dpop+persist',
     note: 'createClient({ dpop, persist }): the dpop wasm instead of the default one',
-    source: `import * as oauth from 'browser-oauth'; globalThis.oauth = oauth;
-      await oauth.createClient({ ...${CONFIG}, dpop: true, persist: true });`,
+    source: await everyExport(['.'], `import { createClient } from 'browser-oauth';
+      await createClient({ ...${CONFIG}, dpop: true, persist: true });`),
     entries: ['.'],
     needs: ['dist/dpop.js', 'wasm-dpop/browser_oauth_dpop_bg.wasm'],
     wasm: ['wasm-dpop/browser_oauth_dpop_bg.wasm'],
@@ -71,7 +99,7 @@ const PATHS = [
   {
     name: 'popup login',
     note: 'client.loginPopup: the main entry and its lazily imported popup-login chunk',
-    source: `import * as oauth from 'browser-oauth'; globalThis.oauth = oauth;`,
+    source: await everyExport(['.']),
     entries: ['.'],
     needs: ['dist/popup-login.js'],
     wasm: [MAIN_WASM],
@@ -80,7 +108,7 @@ const PATHS = [
   {
     name: 'popup page',
     note: "browser-oauth/popup alone: the popup's redirect page (no wasm)",
-    source: `import * as popup from 'browser-oauth/popup'; globalThis.popup = popup;`,
+    source: await everyExport(['./popup']),
     entries: ['./popup'],
     wasm: [],
     alone: true,
@@ -88,23 +116,21 @@ const PATHS = [
   {
     name: 'react',
     note: 'browser-oauth/react with the main entry (react itself not counted)',
-    source: `import * as oauth from 'browser-oauth'; import * as react from 'browser-oauth/react';
-      globalThis.oauth = [oauth, react];`,
+    source: await everyExport(['.', './react']),
     entries: ['.', './react'],
     wasm: [MAIN_WASM],
   },
   {
     name: 'messages',
     note: 'browser-oauth/messages with the main entry',
-    source: `import * as oauth from 'browser-oauth'; import * as messages from 'browser-oauth/messages';
-      globalThis.oauth = [oauth, messages];`,
+    source: await everyExport(['.', './messages']),
     entries: ['.', './messages'],
     wasm: [MAIN_WASM],
   },
   {
     name: 'inline',
     note: 'browser-oauth/inline: the wasm inside the JS',
-    source: `import * as oauth from 'browser-oauth/inline'; globalThis.oauth = oauth;`,
+    source: await everyExport(['./inline']),
     entries: ['./inline'],
     needs: ['wasm/browser_oauth_inline.js'],
     wasm: [],

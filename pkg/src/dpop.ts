@@ -11,10 +11,10 @@
  *
  * @module
  */
+// Only types come from the main entry's modules: a bundler that splits code then has nothing
+// to share between this chunk and the main one, and keeps the main entry one file.
 import type { WasmClient } from "../wasm-dpop/browser_oauth_dpop.js";
-import { BrowserOAuthError, typed } from "./errors.js";
-import { loader } from "./load.js";
-import type { WasmSource } from "./load.js";
+import type { ErrorCode } from "./errors.js";
 
 /** The wasm-bindgen glue of the `dpop` build. */
 export type Glue = typeof import("../wasm-dpop/browser_oauth_dpop.js");
@@ -57,18 +57,6 @@ const RECORDS = "sessions";
 /** `resourceRetry` answers (src/core/dpop.rs `ResourceRetry`): send again with the new nonce; refresh, then send again. */
 const RETRY_NONCE = 1;
 const RETRY_REFRESH = 2;
-
-/** Instantiates the `dpop` build once per page; a failed load is not remembered (see load.ts). */
-const load = loader((options) => import("../wasm-dpop/browser_oauth_dpop.js").then((glue) => glue.default(options)), "dpopWasm");
-
-/**
- * Loads and instantiates the `dpop` build of the wasm once, from `source` (the `dpopWasm`
- * option) or its default URL. A failure is `wasm_load_failed`, and the next call retries.
- */
-export async function loadGlue(source?: WasmSource): Promise<Glue> {
-  await load(source);
-  return import("../wasm-dpop/browser_oauth_dpop.js");
-}
 
 /** The keys of one issuer and client: the ES256 pair for DPoP and the AES-GCM-256 key. */
 interface KeySet {
@@ -117,13 +105,15 @@ export interface Settings {
   persist?: "tab" | "browser";
 }
 
-/** What `createClient` gives this module: the core and its operation runner. */
+/** What `createClient` gives this module: the core, its operation runner and the error type. */
 export interface Host {
   core: WasmClient;
   /** Runs a core call, converting its errors and delivering its events. */
   call<T>(fn: () => T): T;
   /** Drives one core operation to its end. */
   run(first: () => string): Promise<unknown>;
+  /** A `BrowserOAuthError` with this code and message. */
+  error(code: ErrorCode, message: string): Error;
 }
 
 /** What one attempt of a request presenting the access token gave. */
@@ -173,7 +163,7 @@ export interface Extension {
 
 /** Attaches DPoP and persistence to a new client. */
 export async function attach(settings: Settings, host: Host, glue: Glue): Promise<Extension> {
-  const { core, call, run } = host;
+  const { core, call, run, error } = host;
   const id = `${settings.clientId} ${settings.issuer}`;
   const recordKey = `browser-oauth:session ${id}`;
   const mode = settings.persist;
@@ -235,7 +225,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
       ));
     } catch {
       call(() => core.persistInvalid());
-      throw new BrowserOAuthError("persisted_session_invalid", "persisted session invalid");
+      throw error("persisted_session_invalid", "persisted session invalid");
     }
   };
 
@@ -245,7 +235,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
 
   const proof = async (signingInput: string): Promise<string> => {
     const signature = await sign({ name: "ECDSA", hash: "SHA-256" }, keys.dpop.privateKey, encode(signingInput));
-    return typed(() => glue.assembleProof(signingInput, new Uint8Array(signature)));
+    return call(() => glue.assembleProof(signingInput, new Uint8Array(signature)));
   };
   const nonce = (url: string, value: string | null): void => {
     if (value !== null) core.rememberNonce(url, value);
@@ -258,12 +248,12 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
     for (;;) {
       const accessToken = await token();
       // No signing input: the token is not bound (`dpop: "optional"`), so it goes as Bearer.
-      const input = typed(() => core.resourceProof(method, url, accessToken));
+      const input = call(() => core.resourceProof(method, url, accessToken));
       const answer = input === undefined
         ? await send(`Bearer ${accessToken}`, undefined)
         : await send(`DPoP ${accessToken}`, await proof(input));
       nonce(url, answer.nonce);
-      const next = typed(() => core.resourceRetry(nonceRetried, refreshed, answer.status, answer.challenge ?? ""));
+      const next = call(() => core.resourceRetry(nonceRetried, refreshed, answer.status, answer.challenge ?? ""));
       if (next === RETRY_NONCE) {
         nonceRetried = true;
       } else if (next === RETRY_REFRESH) {

@@ -6,14 +6,14 @@
  */
 import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmClient } from "../wasm/browser_oauth.js";
 import { assertBrowser } from "./environment.js";
-import type { Extension } from "./dpop.js";
+import type { Extension, Glue as DpopGlue } from "./dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
 import { addListener, deliver, listenersOf, removeListener } from "./events.js";
 import type { ErrorCode } from "./errors.js";
 import { loader } from "./load.js";
 import type { LoadOptions, WasmSource } from "./load.js";
-import { openPopup } from "./popup-window.js";
-import { fetchRef, headerOf, send, textOf } from "./request.js";
+import { MESSAGE_TYPE, openPopup } from "./popup-window.js";
+import { answerTo, fetchRef, headerOf, send, startDiscovery, textOf } from "./request.js";
 import type { Answer, CoreRequest } from "./request.js";
 
 export { BrowserOAuthError, ServerError } from "./errors.js";
@@ -49,6 +49,21 @@ const locksRequest = locks?.request.bind(locks);
 
 /** Loads and instantiates the WebAssembly module once (a failed load is retried next time). */
 const load = loader(init);
+
+/**
+ * The `dpop` build of the module, loaded and instantiated once, from the `dpopWasm` option or
+ * its default URL, only when `dpop` or `persist` is set. Loaded here rather than in dpop.ts,
+ * which imports no values from this entry's modules (see there).
+ */
+const loadDpop = loader((options) => import("../wasm-dpop/browser_oauth_dpop.js").then((glue) => glue.default(options)), "dpopWasm");
+/** The `dpop` build's glue, once its module is instantiated. */
+const dpopGlue = async (source: WasmSource | undefined): Promise<DpopGlue> => {
+  await loadDpop(source);
+  return import("../wasm-dpop/browser_oauth_dpop.js");
+};
+
+/** A `BrowserOAuthError`, for the lazily loaded modules, which import no values from here. */
+const newError = (code: ErrorCode, message: string): Error => new BrowserOAuthError(code, message);
 
 /** The BroadcastChannel on which every browser-oauth entry announces a logout. */
 const ENTRIES_CHANNEL = "browser-oauth";
@@ -448,11 +463,16 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   // DPoP and persistence come with their own wasm and module, loaded only when asked for
   // (the wasm option is for the default module, dpopWasm for that one).
   const extended = config.dpop !== undefined && config.dpop !== false || config.persist !== undefined;
-  const dpop = extended ? await import("./dpop.js") : undefined;
-  const glue = dpop === undefined ? (await load(config.wasm), { discoveryRequest, WasmClient }) : await dpop.loadGlue(config.dpopWasm);
+  // The discovery request goes out while the wasm loads (the core still decides on both).
+  const early = startDiscovery(config);
+  // The module and its wasm load side by side.
+  const [dpop, extendedGlue] = extended
+    ? await Promise.all([import("./dpop.js"), dpopGlue(config.dpopWasm)])
+    : [undefined, undefined];
+  const glue = extendedGlue ?? (await load(config.wasm), { discoveryRequest, WasmClient });
   const json = stringifyJson({ ...config, wasm: undefined, dpopWasm: undefined, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => glue.discoveryRequest(json));
-  const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
+  const [status, body] = discovery === undefined ? [0, undefined] : await answerTo(parseJson(discovery) as CoreRequest, early);
   const listeners = listenersOf(config.on as Record<string, (event: never) => void> | undefined);
   let ext: Extension | undefined;
   let inflight: Promise<void> | undefined;
@@ -537,7 +557,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   };
   const core = typed(() => glue.WasmClient.create(json, status, body, wake));
   if (dpop !== undefined) {
-    ext = await dpop.attach(config, { core: core as never, call, run }, await dpop.loadGlue());
+    ext = await dpop.attach(config, { core: core as never, call, run, error: newError }, extendedGlue as DpopGlue);
     await ext.restore();
   }
   /** The DPoP half, when DPoP is on (with `persist` alone, tokens go as Bearer as usual). */
@@ -604,6 +624,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
           validate: validateCallback,
           exchange: exchangeCode,
           ignored: () => call(() => core.untrustedPopupMessage()),
+          messageType: MESSAGE_TYPE,
+          error: newError,
         }),
         (error: unknown) => {
           popup.close();

@@ -15,7 +15,7 @@ import { BrowserOAuthError, typed } from "./errors.js";
 import { addListener, deliver, listenersOf, removeListener } from "./events.js";
 import type { ClientConfig, ClientEvents, ClientEventType, LoginOptions } from "./index.js";
 import { loader } from "./load.js";
-import { send } from "./request.js";
+import { answerTo, startDiscovery } from "./request.js";
 import type { CoreRequest } from "./request.js";
 
 export { BrowserOAuthError } from "./errors.js";
@@ -65,10 +65,11 @@ export async function createLoginClient(config: LoginClientConfig): Promise<Logi
   if (dpop !== undefined && dpop !== false) {
     throw new BrowserOAuthError("invalid_config", "browser-oauth/login does not do DPoP logins: use createClient from browser-oauth");
   }
+  const early = startDiscovery(config);
   await load(config.wasm);
   const json = stringifyJson({ ...config, wasm: undefined, allowedOrigins: config.allowedOrigins ?? [location.origin] });
   const discovery = typed(() => discoveryRequest(json));
-  const [status, body] = discovery === undefined ? [0, undefined] : await send(parseJson(discovery) as CoreRequest);
+  const [status, body] = discovery === undefined ? [0, undefined] : await answerTo(parseJson(discovery) as CoreRequest, early);
   const listeners = listenersOf(config.on as Record<string, (event: never) => void> | undefined);
   // No session lives on a landing page: the session timer has nothing to wake.
   const core = typed(() => WasmClient.create(json, status, body, () => {}));

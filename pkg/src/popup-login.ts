@@ -5,8 +5,9 @@
  *
  * @packageDocumentation
  */
-import { BrowserOAuthError } from "./errors.js";
-import { MESSAGE_TYPE } from "./popup-window.js";
+// Only types come from the main entry's modules (as in dpop.ts): nothing for a bundler to
+// split into a chunk shared with the main entry.
+import type { ErrorCode } from "./errors.js";
 import type { PopupResponse } from "./popup-window.js";
 
 /** How often the opener looks whether the user closed the popup, in milliseconds. */
@@ -26,6 +27,10 @@ export interface PopupFlow<R> {
   exchange(): Promise<R>;
   /** A message that looks like a popup response came from another window or origin and was ignored. */
   ignored(): void;
+  /** The `type` of the popup's response message (`MESSAGE_TYPE` in popup-window.ts). */
+  messageType: string;
+  /** A `BrowserOAuthError` with this code and message. */
+  error(code: ErrorCode, message: string): Error;
 }
 
 /**
@@ -57,7 +62,7 @@ function answer<R>(popup: Window, flow: PopupFlow<R>): Promise<string> {
       clearTimeout(deadline);
     };
     const onMessage = (event: MessageEvent): void => {
-      if (!isPopupResponse(event.data)) return;
+      if (!isPopupResponse(event.data, flow.messageType)) return;
       if (event.source !== popup || event.origin !== flow.origin) {
         flow.ignored();
         return;
@@ -73,18 +78,18 @@ function answer<R>(popup: Window, flow: PopupFlow<R>): Promise<string> {
         return;
       }
       stop();
-      reject(new BrowserOAuthError("popup_closed", "the login popup was closed before the login finished"));
+      reject(flow.error("popup_closed", "the login popup was closed before the login finished"));
     }, POLL_MS);
     const deadline = setTimeout(() => {
       stop();
-      reject(new BrowserOAuthError("popup_timeout", "the login popup did not finish in time"));
+      reject(flow.error("popup_timeout", "the login popup did not finish in time"));
     }, Math.min(flow.timeoutMs, 2 ** 31 - 1));
     window.addEventListener("message", onMessage);
   });
 }
 
-/** A message that claims to be a popup response. */
-function isPopupResponse(data: unknown): data is PopupResponse {
-  return typeof data === "object" && data !== null && (data as PopupResponse).type === MESSAGE_TYPE
+/** A message that claims to be a popup response (its `type` is `messageType`). */
+function isPopupResponse(data: unknown, messageType: string): data is PopupResponse {
+  return typeof data === "object" && data !== null && (data as PopupResponse).type === messageType
     && typeof (data as PopupResponse).url === "string";
 }

@@ -71,3 +71,49 @@ export async function send({ url, body, timeoutMs }: CoreRequest, ext?: Extensio
     clearTimeout(timer);
   }
 }
+
+/** The configuration members that say which discovery request the core will ask for. */
+export interface DiscoveryConfig {
+  issuer: string;
+  discovery?: "openid-configuration" | "oauth-authorization-server";
+  metadata?: unknown;
+  requestTimeoutMs?: number;
+}
+
+/** A discovery request sent before the core asked for it (see {@link startDiscovery}). */
+export interface EarlyDiscovery {
+  request: CoreRequest;
+  answer: Promise<Answer>;
+}
+
+/**
+ * An issuer the core accepts, roughly: https, or http on a loopback host (development); no
+ * query or fragment. A near miss costs at most an unused request or a later start.
+ */
+const DISCOVERABLE = /^(https:\/\/[^/?#]|http:\/\/(localhost|127\.0\.0\.1|\[::1\])([:/]|$))[^?#]*$/i;
+
+/**
+ * Sends the discovery request the core will ask for with `config` while the wasm is still
+ * loading, so that start-up waits for one round trip less: OpenID Connect Discovery's
+ * document of the issuer, when no metadata is given. Undefined when the core may ask for
+ * something else. Only the start is early: the core still builds the request and judges the
+ * answer, and {@link answerTo} uses this answer only for exactly the request the core
+ * builds. The request carries nothing but the issuer's public document URL, and no cookies.
+ */
+export function startDiscovery({ issuer, discovery, metadata, requestTimeoutMs }: DiscoveryConfig): EarlyDiscovery | undefined {
+  if (metadata != null || (discovery ?? "openid-configuration") !== "openid-configuration" || !DISCOVERABLE.test(issuer)) {
+    return undefined;
+  }
+  const request = {
+    url: `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`,
+    timeoutMs: typeof requestTimeoutMs === "number" ? requestTimeoutMs : 10_000,
+  };
+  return { request, answer: send(request) };
+}
+
+/** The answer to the discovery request the core built: the early one when it is exactly that request. */
+export function answerTo(request: CoreRequest, early: EarlyDiscovery | undefined): Promise<Answer> {
+  const same = early !== undefined && request.url === early.request.url && request.timeoutMs === early.request.timeoutMs
+    && request.body === undefined;
+  return same ? early.answer : send(request);
+}

@@ -53,12 +53,15 @@ before(async () => {
 after(() => rmSync(packDir, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
-  test('ships only what users need: README, licenses, package.json, dist and the four wasm builds', async () => {
+  test('ships only what users need: README, licenses, package.json, dist, the subpath folders and the four wasm builds', async () => {
     assert.deepEqual([...packedFiles].sort(), [
       'LICENSE-APACHE', 'LICENSE-MIT', 'README.md',
       ...['dpop', 'environment', 'errors', 'events', 'index', 'inline', 'load', 'login', 'messages', 'oauth1', 'popup', 'popup-login', 'popup-window', 'react', 'request']
         .flatMap((m) => [`dist/${m}.d.ts`, `dist/${m}.js`]),
       'package.json',
+      // Each subpath's folder, for resolvers that do not read `exports` (Parcel 2 by default,
+      // webpack 4, TypeScript's node10): its package.json points into dist.
+      ...['inline', 'login', 'messages', 'oauth1', 'popup', 'react'].map((entry) => `${entry}/package.json`),
       'wasm-oauth1/browser_oauth_oauth1.d.ts', 'wasm-oauth1/browser_oauth_oauth1.js', 'wasm-oauth1/browser_oauth_oauth1_bg.wasm',
       'wasm-dpop/browser_oauth_dpop.d.ts', 'wasm-dpop/browser_oauth_dpop.js', 'wasm-dpop/browser_oauth_dpop_bg.wasm',
       'wasm-login/browser_oauth_login.d.ts', 'wasm-login/browser_oauth_login.js', 'wasm-login/browser_oauth_login_bg.wasm',
@@ -113,12 +116,13 @@ describe('the packed tarball', () => {
 
 /** How each app is built: the commands the package README gives for that bundler. */
 const APPS = {
-  vite: { entry: 'browser-oauth', build: () => sh(join(BIN, 'vite'), ['build', 'vite', '--outDir', 'dist', '--emptyOutDir', '--logLevel', 'warn']) },
-  webpack: { entry: 'browser-oauth', build: () => sh(join(BIN, 'webpack'), ['--mode', 'production'], join(HERE, 'webpack')), html: true },
+  vite: { entry: 'browser-oauth', login: true, build: () => sh(join(BIN, 'vite'), ['build', 'vite', '--outDir', 'dist', '--emptyOutDir', '--logLevel', 'warn']) },
+  webpack: { entry: 'browser-oauth', login: true, build: () => sh(join(BIN, 'webpack'), ['--mode', 'production'], join(HERE, 'webpack')), html: true },
   rollup: { entry: 'browser-oauth/inline', build: () => sh(join(BIN, 'rollup'), ['-c', '--silent'], join(HERE, 'rollup')), html: true },
   esbuild: { entry: 'browser-oauth/inline', build: () => sh(join(BIN, 'esbuild'), ['main.js', '--bundle', '--outfile=dist/main.js', '--log-level=warning'], join(HERE, 'esbuild')), html: true },
   parcel: {
     entry: 'browser-oauth',
+    login: true,
     build: () => sh(join(BIN, 'parcel'), ['build', 'index.html', '--dist-dir', 'dist', '--cache-dir', '.parcel-cache', '--no-source-maps', '--log-level', 'warn'], join(HERE, 'parcel')),
   },
 };
@@ -160,7 +164,7 @@ describe('bundlers: each app built and run in Chromium', () => {
   });
 
   for (const [name, app] of Object.entries(APPS)) {
-    test(`${name}: builds and completes generatePkce, createClient and authorizationUrl (${app.entry})`, async () => {
+    test(`${name}: builds and completes generatePkce, createClient and authorizationUrl (${app.entry}${app.login ? ' and browser-oauth/login' : ''})`, async () => {
       rmSync(join(HERE, name, 'dist'), { recursive: true, force: true });
       await app.build();
       if (app.html) cpSync(join(HERE, name, 'index.html'), join(HERE, name, 'dist', 'index.html'));
@@ -188,6 +192,16 @@ describe('bundlers: each app built and run in Chromium', () => {
           assert.equal(result.params[param], 1, `${param} once`);
         }
         assert.equal(result.typedErrors, true);
+        // The landing-page entry, where the app imports it too: its own wasm, emitted and loaded.
+        if (app.login) {
+          assert.equal(result.login?.authorize, 'https://as.example/authorize', 'browser-oauth/login built an authorization URL');
+          assert.equal(result.login.codeChallengeMethod, 'S256');
+          for (const param of ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce']) {
+            assert.equal(result.login.params[param], 1, `browser-oauth/login: ${param} once`);
+          }
+        } else {
+          assert.equal(result.login, undefined);
+        }
       } finally {
         await page.close();
         await server.close();

@@ -109,6 +109,39 @@ describeEngines('login against the local OpenID provider', { timeout: 300_000 },
     await context.close();
   });
 
+  test('the discovery request goes out while the wasm is still loading: start-up waits one round trip less', async () => {
+    const context = await env.browser.newContext();
+    await context.addInitScript((cfg) => { window.DEMO_CONFIG = cfg; }, appConfig(provider.url));
+    let discovered;
+    const discovery = new Promise((resolve) => { discovered = resolve; });
+    const discoveries = [];
+    context.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/.well-known/openid-configuration') {
+        discoveries.push(request.url());
+        discovered();
+      }
+    });
+    // The wasm is held until the discovery request arrives (20 s at most): a client that asks
+    // for discovery only once its wasm runs would never send it meanwhile.
+    let order;
+    const isWasm = (url) => url.origin === site.url && url.pathname.endsWith('/browser_oauth_bg.wasm');
+    await context.route(isWasm, async (route) => {
+      let timer;
+      order = await Promise.race([
+        discovery.then(() => 'discovery first'),
+        new Promise((resolve) => { timer = setTimeout(resolve, 20_000, 'wasm first'); }),
+      ]);
+      clearTimeout(timer);
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(`${site.url}/`);
+    await page.locator('#status', { hasText: 'ready' }).waitFor();
+    assert.equal(order, 'discovery first');
+    assert.deepEqual(discoveries, [`${provider.url}/.well-known/openid-configuration`], 'one discovery request: the early one was used');
+    await context.close();
+  });
+
   test('tampered state is refused (specs §3)', async () => {
     const { context, page, tokens } = await openApp(env.browser);
     const callback = await loginUntilCallback(page);

@@ -1,5 +1,7 @@
-// Vite 8, no configuration: the main entry; Vite emits the .wasm from new URL(…, import.meta.url).
+// Vite 8, no configuration: the main entry and the landing-page entry,
+// each with its own .wasm, which Vite emits from new URL(…, import.meta.url).
 import * as api from 'browser-oauth';
+import * as login from 'browser-oauth/login';
 import { check } from '../shared/check.js';
 
-check(api, 'browser-oauth');
+check(api, 'browser-oauth', login);
