@@ -29,8 +29,8 @@ const POLL_MS = 50;
 const DRIVER_READY_MS = 20_000;
 /**
  * How long each attempt at a new WebDriver session may take before the next one: sessions
- * start within a second or two, but about one WebKitGTK MiniBrowser in twenty never comes
- * up, and waiting longer for it only costs time; later attempts allow for a loaded machine.
+ * start within a second or two; a browser that does not come up (WebKitGTK's did, before
+ * NOTHING_LEAVES_ENV) is not waited for; later attempts allow for a loaded machine.
  */
 const NEW_SESSION_MS = [10_000, 15_000, 30_000, 60_000];
 /**
@@ -140,11 +140,21 @@ const CHROMIUM_ARGS = [
  * web font on the internet). Chromium gets the same effect from --host-resolver-rules.
  */
 const NOTHING_LEAVES = { proxyType: 'manual', httpProxy: '127.0.0.1:9', sslProxy: '127.0.0.1:9', noProxy: ['127.0.0.1'] };
+/**
+ * The same for WebKitGTK, through the environment its network process reads (GLib's proxy
+ * resolver honours http_proxy, https_proxy and no_proxy). Not the WebDriver proxy
+ * capability: with it, on a busy machine about one MiniBrowser start in twenty crashed
+ * while applying it (SIGSEGV in webkit_network_proxy_settings_new, copying the ignore list
+ * made from `noProxy`: g_strdupv → strlen of an invalid pointer), and WebKitWebDriver never
+ * answered that new session request.
+ */
+const NOTHING_LEAVES_ENV = { http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9', no_proxy: '127.0.0.1' };
 
 /**
  * How to start each engine's WebDriver server (on `port`; `bidiPort` for a driver whose
  * browser serves BiDi on a port of its own) and which capabilities to ask it for.
- * @type {Record<string, { driver: (port: number, bidiPort: number) => [string, string[]], capabilities: (extraArgs: string[]) => Record<string, any> }>}
+ * and, for WebKitGTK, the environment it needs besides the display.
+ * @type {Record<string, { driver: (port: number, bidiPort: number) => [string, string[]], capabilities: (extraArgs: string[]) => Record<string, any>, env?: Record<string, string> }>}
  */
 const ENGINE_SETUP = {
   chromium: {
@@ -174,9 +184,9 @@ const ENGINE_SETUP = {
   },
   webkit: {
     driver: (port) => ['/usr/bin/WebKitWebDriver', [`--port=${port}`]],
+    env: NOTHING_LEAVES_ENV,
     capabilities: (extraArgs) => ({
       browserName: 'MiniBrowser',
-      proxy: NOTHING_LEAVES,
       'webkitgtk:browserOptions': {
         binary: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
         args: ['--automation', ...extraArgs],
@@ -193,7 +203,7 @@ const ENGINE_SETUP = {
 async function startDriver(engine, env) {
   const port = await freePort();
   const [command, args] = ENGINE_SETUP[engine].driver(port, await freePort());
-  const driver = spawnChild(command, args, { env: { ...process.env, ...env } });
+  const driver = spawnChild(command, args, { env: { ...process.env, ...ENGINE_SETUP[engine].env, ...env } });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + DRIVER_READY_MS;
   for (;;) {
