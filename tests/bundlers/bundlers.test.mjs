@@ -123,7 +123,9 @@ const APPS = {
   parcel: {
     entry: 'browser-oauth',
     login: true,
-    build: () => sh(join(BIN, 'parcel'), ['build', 'index.html', '--dist-dir', 'dist', '--cache-dir', '.parcel-cache', '--no-source-maps', '--log-level', 'warn'], join(HERE, 'parcel')),
+    // No cache: each run installs a new tarball, and a cache kept from an older one gave
+    // a build whose page never finished (after the subpath folders came in).
+    build: () => sh(join(BIN, 'parcel'), ['build', 'index.html', '--dist-dir', 'dist', '--no-cache', '--no-source-maps', '--log-level', 'warn'], join(HERE, 'parcel')),
   },
 };
 
