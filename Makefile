@@ -110,7 +110,7 @@ test-package:
 ## tests/bundlers/package-lock.json, installed by the set-up).
 test-bundlers:
 	@echo "== bundlers: npm pack → publint, attw, strict types (bundler/node16/node10), 5 bundlers in Chromium"
-	node --test tests/bundlers/bundlers.test.mjs
+	node --test --test-timeout=300000 tests/bundlers/bundlers.test.mjs
 
 ## Every suite once per engine, each pair its own process, E2E_JOBS (default 4) at a time;
 ## E2E_SUITES=login,session narrows the run.

@@ -150,7 +150,12 @@ async function serve(app) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     origin: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    // Sockets the browser keeps open (keep-alive, preconnect) are closed too: close() alone
+    // waits for them, and a fresh-clone run hung there for 20 minutes.
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }),
   };
 }
 
