@@ -101,7 +101,8 @@ const DISCOVERABLE = /^(https:\/\/[^/?#]|http:\/\/(localhost|127\.0\.0\.1|\[::1\
  * builds. The request carries nothing but the issuer's public document URL, and no cookies.
  */
 export function startDiscovery({ issuer, discovery, metadata, requestTimeoutMs }: DiscoveryConfig): EarlyDiscovery | undefined {
-  if (metadata != null || (discovery ?? "openid-configuration") !== "openid-configuration" || !DISCOVERABLE.test(issuer)) {
+  if (metadata != null || (discovery ?? "openid-configuration") !== "openid-configuration"
+    || typeof issuer !== "string" || !DISCOVERABLE.test(issuer)) {
     return undefined;
   }
   const request = {
