@@ -27,7 +27,7 @@ setup:
 ## Release build of the package: wasm (wasm-pack + wasm-opt) and the TypeScript wrapper.
 ## Each output is rebuilt only when one of its inputs changed, so a build with nothing
 ## changed (every `make demo`, `make test`) takes seconds instead of re-running wasm-pack.
-RUST_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml .wasm-route scripts/pin-glue.mjs
+RUST_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml .wasm-route scripts/pin-glue.mjs scripts/short-imports.mjs
 WASM_OUT := pkg/wasm/browser_oauth_bg.wasm
 WASM_OUT_OAUTH1 := pkg/wasm-oauth1/browser_oauth_oauth1_bg.wasm
 WASM_OUT_DPOP := pkg/wasm-dpop/browser_oauth_dpop_bg.wasm
@@ -40,24 +40,28 @@ $(WASM_OUT): $(RUST_INPUTS) | setup
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS) 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f $@ && touch $@
 	@node scripts/pin-glue.mjs pkg/wasm/browser_oauth.js
+	@node scripts/short-imports.mjs pkg/wasm/browser_oauth.js $@
 
 $(WASM_OUT_OAUTH1): $(RUST_INPUTS) | setup
 	@echo "== build: wasm-pack (release, OAuth 1.0a entry)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_OAUTH1) -- --features oauth1 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f $@ && touch $@
 	@node scripts/pin-glue.mjs pkg/wasm-oauth1/browser_oauth_oauth1.js
+	@node scripts/short-imports.mjs pkg/wasm-oauth1/browser_oauth_oauth1.js $@
 
 $(WASM_OUT_DPOP): $(RUST_INPUTS) | setup
 	@echo "== build: wasm-pack (release, DPoP and persistence build)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_DPOP) -- --features dpop 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f $@ && touch $@
 	@node scripts/pin-glue.mjs pkg/wasm-dpop/browser_oauth_dpop.js
+	@node scripts/short-imports.mjs pkg/wasm-dpop/browser_oauth_dpop.js $@
 
 $(WASM_OUT_LOGIN): $(RUST_INPUTS) | setup
 	@echo "== build: wasm-pack (release, landing-page entry)"
 	@$(WASM) wasm-pack --quiet build --release $(WASM_PACK_FLAGS_LOGIN) -- --features landing 2>&1 | { grep -v 'failed to get wasm-pack version' || true; }
 	@test -f $@ && touch $@
 	@node scripts/pin-glue.mjs pkg/wasm-login/browser_oauth_login.js
+	@node scripts/short-imports.mjs pkg/wasm-login/browser_oauth_login.js $@
 
 $(TS_OUT): $(wildcard pkg/src/*.ts) pkg/tsconfig.json scripts/wasm-postbuild.mjs $(WASM_OUT) $(WASM_OUT_OAUTH1) $(WASM_OUT_DPOP) $(WASM_OUT_LOGIN)
 	@echo "== build: wasm post-build (d.ts, inline entry) and tsc"
