@@ -7,11 +7,13 @@ use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
-use crate::client::{Client, Step};
-use crate::core::error::{Error, TS_ERROR_CODE};
+use crate::client::Client;
+use crate::core::error::{Code, Error, TS_ERROR_CODE};
 use crate::core::json::ObjectWriter;
+use crate::core::pending::u64_to_string;
 use crate::core::pkce::{self, CodeVerifier};
 use crate::core::resource;
+use crate::ops;
 use crate::web::random;
 
 #[cfg(feature = "dpop")]
@@ -22,10 +24,6 @@ const ERROR_CODE_TYPE: &str = TS_ERROR_CODE;
 
 fn throw(error: Error) -> JsValue {
     JsValue::from_str(&error.to_json())
-}
-
-fn step(result: crate::core::error::Result<Step>) -> Result<String, JsValue> {
-    result.map(Step::into_json).map_err(throw)
 }
 
 /// The discovery request (JSON `{"url","timeoutMs"}`) to send before `WasmClient.create`,
@@ -82,144 +80,98 @@ impl WasmClient {
         })
     }
 
-    /// Builds the authorization URL for a login and stores its pending request.
-    /// `options` is JSON `{returnTo?, extraParams?}`.
-    pub fn login(&mut self, options: &str) -> Result<String, JsValue> {
-        self.inner.login(options).map_err(throw)
-    }
-
-    /// The events since the last call, as a JSON array.
-    pub fn events(&mut self) -> String {
-        self.inner.events()
+    /// Runs operation `op` (a number from `ops.rs`, mirrored by `Op` in pkg/src/ops.d.ts) with
+    /// its arguments: a number `num` (an HTTP status, or 1 for true), a text `text` (JSON
+    /// options, a URL, an origin or a response body) and a second text `more` (a
+    /// `Retry-After` or `Content-Type` header). Returns text, or `undefined`; a `true`
+    /// answer is the empty string. One entry point instead of one export per operation:
+    /// each export costs its own wasm shim and JS wrapper (about 1.7 KB gzipped in all).
+    /// Texts are taken by value so that they are freed (and wiped) here.
+    pub fn call(
+        &mut self,
+        op: u8,
+        num: f64,
+        text: Option<String>,
+        more: Option<String>,
+    ) -> Result<Option<String>, JsValue> {
+        self.dispatch(
+            op,
+            num,
+            text.as_deref().unwrap_or_default(),
+            more.as_deref(),
+        )
+        .map_err(throw)
     }
 }
 
-/// Everything after login: not in the landing build (`landing` feature).
-#[cfg(not(feature = "landing"))]
-#[wasm_bindgen]
+/// A `true` answer of [`WasmClient::call`] is the empty string, `false` is `undefined`.
+fn flag(value: bool) -> Option<String> {
+    value.then(String::new)
+}
+
 impl WasmClient {
-    /// Validates the redirect back at `url`; returns the first step of the code exchange.
-    #[wasm_bindgen(js_name = beginRedirect)]
-    pub fn begin_redirect(&mut self, url: &str) -> Result<String, JsValue> {
-        step(self.inner.begin_redirect(url))
-    }
-
-    /// Checks the redirect back at `url` without cleaning the address bar or exchanging the
-    /// code (the low-level step `handleRedirect` starts with).
-    #[wasm_bindgen(js_name = validateCallback)]
-    pub fn validate_callback(&mut self, url: &str) -> Result<(), JsValue> {
-        self.inner.validate_redirect(url).map_err(throw)
-    }
-
-    /// Starts the code exchange for the callback `validateCallback` checked; returns its
-    /// first step.
-    #[wasm_bindgen(js_name = exchangeCode)]
-    pub fn exchange_code(&mut self) -> Result<String, JsValue> {
-        step(self.inner.exchange_code())
-    }
-
-    /// Starts a refresh round; returns its first step.
-    #[wasm_bindgen(js_name = startRefresh)]
-    pub fn start_refresh(&mut self) -> Result<String, JsValue> {
-        step(self.inner.start_refresh())
-    }
-
-    /// The answer to the last step (`status`, `body`, `Retry-After`); returns the next step.
-    /// `body` is taken by value so that it is freed (and wiped) here.
-    pub fn resume(
+    #[cfg_attr(
+        feature = "landing",
+        allow(
+            unused_variables,
+            reason = "the landing operations take no number and no second text"
+        )
+    )]
+    fn dispatch(
         &mut self,
-        status: u16,
-        body: String,
-        retry_after: Option<String>,
-    ) -> Result<String, JsValue> {
-        step(self.inner.resume(status, &body, retry_after.as_deref()))
+        op: u8,
+        num: f64,
+        text: &str,
+        more: Option<&str>,
+    ) -> crate::core::error::Result<Option<String>> {
+        let client = &mut self.inner;
+        Ok(match op {
+            ops::LOGIN => Some(client.login(text)?),
+            ops::EVENTS => Some(client.events()),
+            #[cfg(not(feature = "landing"))]
+            _ => return self.dispatch_signed_in(op, num, text, more),
+            // The landing wrapper asks for nothing else.
+            #[cfg(feature = "landing")]
+            _ => return Err(Code::InvalidConfig.into()),
+        })
     }
 
-    /// Starts a logout (`options` is JSON `{local?, endSession?}`); returns its first step.
-    pub fn logout(&mut self, options: &str) -> Result<String, JsValue> {
-        step(self.inner.logout(options))
-    }
-
-    /// The wrapper ignored a message claiming to be the login popup's answer (another window
-    /// or origin): queue its security event.
-    #[wasm_bindgen(js_name = untrustedPopupMessage)]
-    pub fn untrusted_popup_message(&mut self) {
-        self.inner.untrusted_popup_message()
-    }
-
-    /// Another tab logged out: revoke this tab's tokens and wipe; returns the first step.
-    #[wasm_bindgen(js_name = remoteLogout)]
-    pub fn remote_logout(&mut self) -> Result<String, JsValue> {
-        step(self.inner.remote_logout())
-    }
-
-    /// Validates the redirect back from RP-initiated logout at `url` (the state).
-    #[wasm_bindgen(js_name = handleLogoutRedirect)]
-    pub fn handle_logout_redirect(&mut self, url: &str) -> Result<(), JsValue> {
-        self.inner.handle_logout_redirect(url).map_err(throw)
-    }
-
-    /// A timer fired or the page woke up; true when an automatic refresh should start.
-    pub fn tick(&mut self) -> bool {
-        self.inner.tick()
-    }
-
-    /// The access token, or `undefined` to refresh first; throws `login_required`,
-    /// `token_expired`, ...
-    #[wasm_bindgen(js_name = accessToken)]
-    pub fn access_token(&mut self, may_refresh: bool) -> Result<Option<String>, JsValue> {
-        self.inner.access_token(may_refresh).map_err(throw)
-    }
-
-    /// Whether `client.fetch` may send the token to `origin`.
-    #[wasm_bindgen(js_name = originAllowed)]
-    pub fn origin_allowed(&mut self, origin: &str) -> bool {
-        self.inner.origin_allowed(origin)
-    }
-
-    /// The verified ID-token claims as JSON, or `undefined`.
-    pub fn user(&self) -> Option<String> {
-        self.inner.user().map(Into::into)
-    }
-
-    /// Whether a user is signed in with tokens that still work.
-    #[wasm_bindgen(js_name = isAuthenticated)]
-    pub fn is_authenticated(&mut self) -> bool {
-        self.inner.is_authenticated()
-    }
-
-    /// The UserInfo endpoint for `client.userInfo()`; throws `login_required` or
-    /// `userinfo_unavailable`.
-    #[wasm_bindgen(js_name = userinfoEndpoint)]
-    pub fn userinfo_endpoint(&self) -> Result<String, JsValue> {
-        self.inner
-            .userinfo_endpoint()
-            .map(Into::into)
-            .map_err(throw)
-    }
-
-    /// Checks the UserInfo answer (`status`, `Content-Type`, body); throws when it must not
-    /// be used.
-    pub fn userinfo(
+    /// Everything after login: not in the landing build (`landing` feature).
+    #[cfg(not(feature = "landing"))]
+    fn dispatch_signed_in(
         &mut self,
-        status: u16,
-        content_type: Option<String>,
-        body: &str,
-    ) -> Result<(), JsValue> {
-        self.inner
-            .userinfo(status, content_type.as_deref(), body)
-            .map_err(throw)
-    }
-
-    /// The granted scope, or `undefined` before login.
-    #[wasm_bindgen(js_name = grantedScope)]
-    pub fn granted_scope(&self) -> Option<String> {
-        self.inner.granted_scope().map(Into::into)
-    }
-
-    /// When the access token expires, in seconds since the epoch, or `undefined`.
-    #[wasm_bindgen(js_name = expiresAt)]
-    pub fn expires_at(&self) -> Option<f64> {
-        self.inner.expires_at().map(|at| at as f64)
+        op: u8,
+        num: f64,
+        text: &str,
+        more: Option<&str>,
+    ) -> crate::core::error::Result<Option<String>> {
+        let client = &mut self.inner;
+        // A status outside u16 saturates, and the core refuses it like any non-2xx answer.
+        let status = num as u16;
+        Ok(match op {
+            ops::BEGIN_REDIRECT => Some(client.begin_redirect(text)?.into_json()),
+            ops::VALIDATE_CALLBACK => client.validate_redirect(text).map(|()| None)?,
+            ops::EXCHANGE_CODE => Some(client.exchange_code()?.into_json()),
+            ops::START_REFRESH => Some(client.start_refresh()?.into_json()),
+            ops::RESUME => Some(client.resume(status, text, more)?.into_json()),
+            ops::LOGOUT => Some(client.logout(text)?.into_json()),
+            ops::REMOTE_LOGOUT => Some(client.remote_logout()?.into_json()),
+            ops::HANDLE_LOGOUT_REDIRECT => client.handle_logout_redirect(text).map(|()| None)?,
+            ops::UNTRUSTED_POPUP_MESSAGE => {
+                client.untrusted_popup_message();
+                None
+            }
+            ops::TICK => flag(client.tick()),
+            // `status` 1: the caller may refresh first (then `undefined` asks it to).
+            ops::ACCESS_TOKEN => client.access_token(status == 1)?,
+            ops::ORIGIN_ALLOWED => flag(client.origin_allowed(text)),
+            ops::IS_AUTHENTICATED => flag(client.is_authenticated()),
+            ops::USER => client.user().map(Into::into),
+            ops::GRANTED_SCOPE => client.granted_scope().map(Into::into),
+            ops::EXPIRES_AT => client.expires_at().map(u64_to_string),
+            ops::USERINFO_ENDPOINT => Some(client.userinfo_endpoint()?.into()),
+            ops::USERINFO => client.userinfo(status, more, text).map(|()| None)?,
+            _ => return Err(Code::InvalidConfig.into()),
+        })
     }
 }

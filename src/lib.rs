@@ -32,6 +32,7 @@ extern crate alloc;
 extern crate std;
 
 pub(crate) mod core;
+mod ops;
 
 // The wasm build is one of two entries: OAuth 2 (`api`, `client`) by default, or with the
 // `oauth1` feature the OAuth 1.0a entry (`oauth1_api`, `oauth1_client`) alone, so that

@@ -321,7 +321,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
           await save();
         } catch {
           // Whatever failed, the session is over and its record goes: never half restored.
-          if (core.user() !== undefined) call(() => core.persistInvalid());
+          if (core.call(Op.User, 0) !== undefined) call(() => core.persistInvalid());
           await removeRecord();
         }
       });

@@ -489,9 +489,12 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     try {
       return typed(fn);
     } finally {
-      deliver(listeners, core.events());
+      deliver(listeners, core.call(Op.Events, 0) as string);
     }
   };
+  /** Runs core operation `op` (see ops.d.ts) with its arguments through `call`. */
+  const ask = (op: Op, text?: string, num = 0, more?: string): string | undefined =>
+    call(() => core.call(op, num, text, more));
 
   // While a logout runs, a refresh stops at its next backoff pause (which is cut short) and
   // no new refresh starts: logout then revokes the tokens the refresh left in the vault.
@@ -502,8 +505,8 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   const stopped = (): BrowserOAuthError => new BrowserOAuthError("login_required", "logged out");
 
   /** Drives one operation of the core (code exchange, refresh) step by step until done. */
-  const run = async (first: () => string): Promise<unknown> => {
-    let step = parseJson(call(first)) as Step;
+  const run = async (first: () => string | undefined): Promise<unknown> => {
+    let step = parseJson(call(first) as string) as Step;
     while (step.done === undefined) {
       let answer: Answer;
       if (step.send !== undefined) {
@@ -527,7 +530,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
         if (loggingOut) throw stopped();
         answer = [0, ""];
       }
-      step = parseJson(call(() => core.resume(answer[0], answer[1], answer[2]))) as Step;
+      step = parseJson(ask(Op.Resume, answer[1], answer[0], answer[2]) as string) as Step;
     }
     return step.done;
   };
@@ -535,17 +538,17 @@ export async function createClient(config: ClientConfig): Promise<Client> {
   /** One refresh at a time in this tab: concurrent callers share it. */
   const refresh = (): Promise<void> =>
     loggingOut ? Promise.reject(stopped()) : (inflight ??= (ext === undefined
-      ? run(() => core.startRefresh())
-      : ext.refresh(async () => { await run(() => core.startRefresh()); })).then(
+      ? run(() => ask(Op.StartRefresh))
+      : ext.refresh(async () => { await run(() => ask(Op.StartRefresh)); })).then(
       () => { inflight = undefined; },
       (error: unknown) => { inflight = undefined; throw error; },
     ));
 
   const getAccessToken = async (): Promise<string> => {
     let failure: unknown;
-    if (call(() => core.accessToken(true)) === undefined) await refresh().catch((error: unknown) => { failure = error; });
+    if (ask(Op.AccessToken, undefined, 1) === undefined) await refresh().catch((error: unknown) => { failure = error; });
     try {
-      return call(() => core.accessToken(false)) as string;
+      return ask(Op.AccessToken) as string;
     } catch (error) {
       throw failure ?? error;
     }
@@ -553,7 +556,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
 
   /** The timer fired or the page woke up: the core checks the clock. */
   const wake = (): void => {
-    if (call(() => core.tick())) refresh().catch(() => {});
+    if (ask(Op.Tick) !== undefined) refresh().catch(() => {});
   };
   const core = typed(() => glue.WasmClient.create(json, status, body, wake));
   if (dpop !== undefined) {
@@ -572,7 +575,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       endPause?.();
       following = (inflight ?? Promise.resolve())
         .catch(() => {})
-        .then(() => run(() => core.remoteLogout()))
+        .then(() => run(() => ask(Op.RemoteLogout)))
         .then(() => {}, () => {})
         .then(() => ext?.wipe())
         .catch(() => {})
@@ -583,7 +586,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     };
   }
   const authorizationUrl = (options: LoginOptions = {}): string =>
-    call(() => core.login(stringifyJson(options)));
+    ask(Op.Login, stringifyJson(options)) as string;
   const login = (options?: LoginOptions): void => {
     const url = authorizationUrl(options);
     const go = (): void => window.location.assign(url);
@@ -599,9 +602,9 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     return { signedIn: true, returnTo: result.returnTo, scope: result.scope ?? "" };
   };
   const exchangeCode = async (): Promise<RedirectResult> =>
-    signedIn((await run(() => core.exchangeCode())) as Partial<RedirectResult>);
+    signedIn((await run(() => ask(Op.ExchangeCode))) as Partial<RedirectResult>);
   const validateCallback = (url: string): void => {
-    call(() => core.validateCallback(url));
+    ask(Op.ValidateCallback, url);
   };
   return {
     authorizationUrl,
@@ -623,7 +626,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
           timeoutMs: timeoutSeconds * 1000,
           validate: validateCallback,
           exchange: exchangeCode,
-          ignored: () => call(() => core.untrustedPopupMessage()),
+          ignored: () => ask(Op.UntrustedPopupMessage),
           messageType: MESSAGE_TYPE,
           error: newError,
         }),
@@ -634,26 +637,26 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       );
     },
     async handleRedirect(url = window.location.href) {
-      return signedIn((await run(() => core.beginRedirect(url))) as Partial<RedirectResult>);
+      return signedIn((await run(() => ask(Op.BeginRedirect, url))) as Partial<RedirectResult>);
     },
     validateCallback,
     exchangeCode,
     user() {
-      const claims = core.user();
+      const claims = core.call(Op.User, 0);
       return claims === undefined ? undefined : (parseJson(claims) as UserClaims);
     },
     grantedScopes() {
-      return core.grantedScope()?.split(" ");
+      return core.call(Op.GrantedScope, 0)?.split(" ");
     },
     expiresAt() {
-      const at = core.expiresAt();
-      return at === undefined ? undefined : new Date(at * 1000);
+      const at = core.call(Op.ExpiresAt, 0);
+      return at === undefined ? undefined : new Date(Number(at) * 1000);
     },
     isAuthenticated() {
-      return core.isAuthenticated();
+      return core.call(Op.IsAuthenticated, 0) !== undefined;
     },
     async userInfo() {
-      const endpoint = typed(() => core.userinfoEndpoint());
+      const endpoint = typed(() => core.call(Op.UserinfoEndpoint, 0)) as string;
       const send = (authorization: string, proof?: string) => sendToken(endpoint, authorization, proof, config.requestTimeoutMs);
       let answer: Awaited<ReturnType<typeof send>>;
       if (dpopExt !== undefined) {
@@ -670,14 +673,14 @@ export async function createClient(config: ClientConfig): Promise<Client> {
         }
       }
       const [status, body, contentType] = answer;
-      call(() => core.userinfo(status, contentType, body));
+      ask(Op.Userinfo, body, status, contentType);
       return parseJson(body) as UserInfoClaims;
     },
     getAccessToken,
     refresh,
     async fetch(input, init) {
       const request = new RequestRef(input, init);
-      if (!call(() => core.originAllowed(new URL(request.url).origin))) {
+      if (ask(Op.OriginAllowed, new URL(request.url).origin) === undefined) {
         throw new BrowserOAuthError("origin_not_allowed", "the token is only sent to origins on allowedOrigins");
       }
       if (dpopExt !== undefined) return dpopExt.fetch(request, getAccessToken, refresh);
@@ -704,7 +707,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       await inflight?.catch(() => {});
       let result: LogoutResult;
       try {
-        result = (await run(() => core.logout(stringifyJson(options)))) as LogoutResult;
+        result = (await run(() => ask(Op.Logout, stringifyJson(options)))) as LogoutResult;
       } finally {
         loggingOut = false;
         await ext?.wipe();
@@ -714,7 +717,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       return result;
     },
     handleLogoutRedirect(url = window.location.href) {
-      call(() => core.handleLogoutRedirect(url));
+      ask(Op.HandleLogoutRedirect, url);
     },
     on(type, listener) {
       addListener(listeners, type, listener as (event: never) => void);

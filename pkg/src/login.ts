@@ -75,9 +75,9 @@ export async function createLoginClient(config: LoginClientConfig): Promise<Logi
   const core = typed(() => WasmClient.create(json, status, body, () => {}));
   const authorizationUrl = (options: LoginOptions = {}): string => {
     try {
-      return typed(() => core.login(stringifyJson(options)));
+      return typed(() => core.call(Op.Login, 0, stringifyJson(options)) as string);
     } finally {
-      deliver(listeners, core.events());
+      deliver(listeners, core.call(Op.Events, 0) as string);
     }
   };
   return {

@@ -6,8 +6,13 @@ use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 
-use super::{WasmClient, step, throw};
+use super::{WasmClient, throw};
+use crate::client::Step;
 use crate::core::dpop;
+
+fn step(result: crate::core::error::Result<Step>) -> Result<String, JsValue> {
+    result.map(Step::into_json).map_err(throw)
+}
 
 /// The compact DPoP proof JWT from the signing input the core built and the raw 64-byte
 /// `r || s` ES256 signature WebCrypto returned.

@@ -1,0 +1,28 @@
+/**
+ * The operations of the core's one entry point, `WasmClient.call(op, num, text, more)`, by
+ * number (src/ops.rs documents each; a Rust test keeps the two lists equal). An ambient const
+ * enum, declared for the package's own sources only: tsc writes the numbers where they are
+ * used, and neither a module nor a type of it ships.
+ */
+declare const enum Op {
+  Login = 0,
+  Events = 1,
+  BeginRedirect = 2,
+  ValidateCallback = 3,
+  ExchangeCode = 4,
+  StartRefresh = 5,
+  Resume = 6,
+  Logout = 7,
+  RemoteLogout = 8,
+  HandleLogoutRedirect = 9,
+  UntrustedPopupMessage = 10,
+  Tick = 11,
+  AccessToken = 12,
+  OriginAllowed = 13,
+  IsAuthenticated = 14,
+  User = 15,
+  GrantedScope = 16,
+  ExpiresAt = 17,
+  UserinfoEndpoint = 18,
+  Userinfo = 19,
+}
