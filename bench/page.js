@@ -133,6 +133,18 @@ async function importToReady(name) {
 }
 
 /**
+ * Milliseconds to fetch and compile browser-oauth's .wasm alone (`compileStreaming`, as the
+ * glue loads it), with no library code: what any app pays for a module in its own file,
+ * before a line of ours runs. Call once per fresh page.
+ * @returns {Promise<number>}
+ */
+async function wasmLoadCost() {
+  const start = performance.now();
+  await WebAssembly.compileStreaming(fetch(new URL('browser_oauth_bg.wasm', import.meta.url)));
+  return performance.now() - start;
+}
+
+/**
  * @param {string} name
  * @returns {Promise<Adapter>}
  */
@@ -189,6 +201,41 @@ function replaceStateCost(count) {
 }
 
 /**
+ * What sessionStorage alone costs the operations, per record, with records the size of
+ * browser-oauth's own (one is built to see its size) in groups of PENDING_GROUP on an
+ * emptied storage, as `time` runs them: `store` is one `setItem` (every build stores its
+ * pending request), `take` one `getItem` + `removeItem` (every validate takes it: single
+ * use, the same for every library). Milliseconds per record.
+ * @param {number} count records
+ * @returns {Promise<{ store: number, take: number, keyLength: number, valueLength: number }>}
+ */
+async function storageCost(count) {
+  const a = await adapter('browser-oauth');
+  sessionStorage.clear();
+  a.build();
+  const [key, value] = Object.entries(sessionStorage)[0] ?? ['', ''];
+  let store = 0;
+  let take = 0;
+  for (let done = 0; done < count; done += PENDING_GROUP) {
+    sessionStorage.clear();
+    const keys = Array.from({ length: PENDING_GROUP }, (_, i) => `${key.slice(0, -8)}${String(done + i).padStart(8, '0')}`);
+    let start = performance.now();
+    for (const k of keys) sessionStorage.setItem(k, value);
+    store += performance.now() - start;
+    // As in `time`, the callbacks reach the page in a later task than the requests were built.
+    await new Promise((resolve) => { setTimeout(resolve, 0); });
+    start = performance.now();
+    for (const k of keys) {
+      if (sessionStorage.getItem(k) === null) throw new Error('record missing');
+      sessionStorage.removeItem(k);
+    }
+    take += performance.now() - start;
+  }
+  const n = Math.ceil(count / PENDING_GROUP) * PENDING_GROUP;
+  return { store: store / n, take: take / n, keyLength: key.length, valueLength: value.length };
+}
+
+/**
  * browser-oauth's wasm linear memory before and after `count` requests built and
  * handled (validated, exchanged, checked), in 64 KiB pages.
  * @param {number} count
@@ -225,4 +272,4 @@ async function refuseHugeCallback(count) {
   return (performance.now() - start) / count;
 }
 
-window.bench = { libraries: Object.keys(LIBRARIES), importToReady, time, replaceStateCost, memory, refuseHugeCallback };
+window.bench = { libraries: Object.keys(LIBRARIES), importToReady, wasmLoadCost, time, replaceStateCost, storageCost, memory, refuseHugeCallback };
