@@ -8,7 +8,7 @@ use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 use crate::client::Client;
-use crate::core::error::{Code, Error, TS_ERROR_CODE};
+use crate::core::error::{Code, Error, Result as CoreResult, TS_ERROR_CODE};
 use crate::core::json::ObjectWriter;
 use crate::core::pending::u64_to_string;
 use crate::core::pkce::{self, CodeVerifier};
@@ -110,68 +110,69 @@ fn flag(value: bool) -> Option<String> {
 }
 
 impl WasmClient {
-    #[cfg_attr(
-        feature = "landing",
-        allow(
-            unused_variables,
-            reason = "the landing operations take no number and no second text"
-        )
-    )]
     fn dispatch(
         &mut self,
         op: u8,
         num: f64,
         text: &str,
         more: Option<&str>,
-    ) -> crate::core::error::Result<Option<String>> {
+    ) -> CoreResult<Option<String>> {
         let client = &mut self.inner;
         Ok(match op {
             ops::LOGIN => Some(client.login(text)?),
             ops::EVENTS => Some(client.events()),
-            #[cfg(not(feature = "landing"))]
-            _ => return self.dispatch_signed_in(op, num, text, more),
-            // The landing wrapper asks for nothing else.
-            #[cfg(feature = "landing")]
-            _ => return Err(Code::InvalidConfig.into()),
+            _ => return after_login(client, op, num, text, more),
         })
     }
+}
 
-    /// Everything after login: not in the landing build (`landing` feature).
-    #[cfg(not(feature = "landing"))]
-    fn dispatch_signed_in(
-        &mut self,
-        op: u8,
-        num: f64,
-        text: &str,
-        more: Option<&str>,
-    ) -> crate::core::error::Result<Option<String>> {
-        let client = &mut self.inner;
-        // A status outside u16 saturates, and the core refuses it like any non-2xx answer.
-        let status = num as u16;
-        Ok(match op {
-            ops::BEGIN_REDIRECT => Some(client.begin_redirect(text)?.into_json()),
-            ops::VALIDATE_CALLBACK => client.validate_redirect(text).map(|()| None)?,
-            ops::EXCHANGE_CODE => Some(client.exchange_code()?.into_json()),
-            ops::START_REFRESH => Some(client.start_refresh()?.into_json()),
-            ops::RESUME => Some(client.resume(status, text, more)?.into_json()),
-            ops::LOGOUT => Some(client.logout(text)?.into_json()),
-            ops::REMOTE_LOGOUT => Some(client.remote_logout()?.into_json()),
-            ops::HANDLE_LOGOUT_REDIRECT => client.handle_logout_redirect(text).map(|()| None)?,
-            ops::UNTRUSTED_POPUP_MESSAGE => {
-                client.untrusted_popup_message();
-                None
-            }
-            ops::TICK => flag(client.tick()),
-            // `status` 1: the caller may refresh first (then `undefined` asks it to).
-            ops::ACCESS_TOKEN => client.access_token(status == 1)?,
-            ops::ORIGIN_ALLOWED => flag(client.origin_allowed(text)),
-            ops::IS_AUTHENTICATED => flag(client.is_authenticated()),
-            ops::USER => client.user().map(Into::into),
-            ops::GRANTED_SCOPE => client.granted_scope().map(Into::into),
-            ops::EXPIRES_AT => client.expires_at().map(u64_to_string),
-            ops::USERINFO_ENDPOINT => Some(client.userinfo_endpoint()?.into()),
-            ops::USERINFO => client.userinfo(status, more, text).map(|()| None)?,
-            _ => return Err(Code::InvalidConfig.into()),
-        })
-    }
+/// The landing build (`landing` feature) has nothing after login; its wrapper asks for
+/// nothing else.
+#[cfg(feature = "landing")]
+fn after_login(
+    _: &mut Client,
+    _: u8,
+    _: f64,
+    _: &str,
+    _: Option<&str>,
+) -> CoreResult<Option<String>> {
+    Err(Code::InvalidConfig.into())
+}
+
+/// The operations after login, for [`WasmClient::call`].
+#[cfg(not(feature = "landing"))]
+fn after_login(
+    client: &mut Client,
+    op: u8,
+    num: f64,
+    text: &str,
+    more: Option<&str>,
+) -> CoreResult<Option<String>> {
+    // A status outside u16 saturates, and the core refuses it like any non-2xx answer.
+    let status = num as u16;
+    Ok(match op {
+        ops::BEGIN_REDIRECT => Some(client.begin_redirect(text)?.into_json()),
+        ops::VALIDATE_CALLBACK => client.validate_redirect(text).map(|()| None)?,
+        ops::EXCHANGE_CODE => Some(client.exchange_code()?.into_json()),
+        ops::START_REFRESH => Some(client.start_refresh()?.into_json()),
+        ops::RESUME => Some(client.resume(status, text, more)?.into_json()),
+        ops::LOGOUT => Some(client.logout(text)?.into_json()),
+        ops::REMOTE_LOGOUT => Some(client.remote_logout()?.into_json()),
+        ops::HANDLE_LOGOUT_REDIRECT => client.handle_logout_redirect(text).map(|()| None)?,
+        ops::UNTRUSTED_POPUP_MESSAGE => {
+            client.untrusted_popup_message();
+            None
+        }
+        ops::TICK => flag(client.tick()),
+        // `status` 1: the caller may refresh first (then `undefined` asks it to).
+        ops::ACCESS_TOKEN => client.access_token(status == 1)?,
+        ops::ORIGIN_ALLOWED => flag(client.origin_allowed(text)),
+        ops::IS_AUTHENTICATED => flag(client.is_authenticated()),
+        ops::USER => client.user().map(Into::into),
+        ops::GRANTED_SCOPE => client.granted_scope().map(Into::into),
+        ops::EXPIRES_AT => client.expires_at().map(u64_to_string),
+        ops::USERINFO_ENDPOINT => Some(client.userinfo_endpoint()?.into()),
+        ops::USERINFO => client.userinfo(status, more, text).map(|()| None)?,
+        _ => return Err(Code::InvalidConfig.into()),
+    })
 }
