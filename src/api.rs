@@ -110,6 +110,8 @@ fn flag(value: bool) -> Option<String> {
 }
 
 impl WasmClient {
+    /// [`WasmClient::call`] in the core's own result type: login and the events here, the
+    /// rest in [`after_login`].
     fn dispatch(
         &mut self,
         op: u8,
