@@ -32,7 +32,7 @@ extern crate alloc;
 extern crate std;
 
 pub(crate) mod core;
-mod ops;
+pub(crate) mod ops;
 
 // The wasm build is one of two entries: OAuth 2 (`api`, `client`) by default, or with the
 // `oauth1` feature the OAuth 1.0a entry (`oauth1_api`, `oauth1_client`) alone, so that
@@ -65,6 +65,8 @@ static HEAP: heap::Heap = heap::Heap::new();
 /// Core entry points for browser tests and fuzz targets only. Not a stable API.
 #[doc(hidden)]
 pub mod internal {
+    #[cfg(all(target_arch = "wasm32", not(feature = "oauth1")))]
+    pub use crate::api::WasmClient;
     pub use crate::core::callback::{CallbackParams, CallbackPolicy, validate_callback};
     pub use crate::core::config::Config;
     pub use crate::core::discovery::parse_metadata;
@@ -81,4 +83,9 @@ pub mod internal {
     pub use crate::web::random::fill as fill_random;
     #[cfg(target_arch = "wasm32")]
     pub use crate::web::timer::Timer;
+    /// The operation numbers of `WasmClient::call`.
+    #[cfg(all(target_arch = "wasm32", not(feature = "oauth1")))]
+    pub mod ops {
+        pub use crate::ops::*;
+    }
 }

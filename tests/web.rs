@@ -317,3 +317,61 @@ async fn verify_plans_work_with_webcrypto_for_rs256_ps256_and_es256() {
         }
     }
 }
+
+/// A client whose metadata is given (no discovery), for calls through the one entry point.
+fn client() -> browser_oauth::internal::WasmClient {
+    let issuer = "https://op.example";
+    let config = format!(
+        r#"{{"issuer":"{issuer}","clientId":"app","redirectUri":"https://app.example/cb",
+        "metadata":{{"issuer":"{issuer}","authorization_endpoint":"{issuer}/authorize",
+        "token_endpoint":"{issuer}/token","jwks_uri":"{issuer}/jwks",
+        "code_challenge_methods_supported":["S256"]}}}}"#
+    );
+    browser_oauth::internal::WasmClient::create(&config, 0, None, Function::new_no_args(""))
+        .expect("a valid configuration")
+}
+
+/// The code of an error `WasmClient.call` threw (the JSON text of `Error::to_json`).
+fn thrown_code(error: JsValue) -> String {
+    let text = error.as_string().expect("errors cross as JSON text");
+    let start = text.find(r#""code":""#).expect("a code") + 8;
+    text[start..].split('"').next().unwrap_or_default().into()
+}
+
+/// Bad input through the one entry point (`WasmClient.call`, src/ops.rs) is a typed error,
+/// never a trap: an operation number no build knows, and numbers that are not statuses.
+#[wasm_bindgen_test]
+fn the_entry_point_answers_odd_input_with_typed_errors() {
+    use browser_oauth::internal::ops;
+    let mut client = client();
+    for op in [20, 99, u8::MAX] {
+        let error = client
+            .call(op, 0.0, None, None)
+            .expect_err("no such operation");
+        assert_eq!(thrown_code(error), Code::InvalidConfig.as_str(), "op {op}");
+    }
+    // No step is waiting for an answer, whatever the status says.
+    for status in [f64::NAN, f64::INFINITY, -1.0, 1e12] {
+        let error = client
+            .call(ops::RESUME, status, Some("{}".into()), None)
+            .expect_err("nothing to resume");
+        assert_eq!(thrown_code(error), Code::LoginRequired.as_str(), "status {status}");
+    }
+    // No session: the access token needs a login, refresh allowed or not.
+    for may_refresh in [0.0, 1.0, f64::NAN] {
+        let error = client
+            .call(ops::ACCESS_TOKEN, may_refresh, None, None)
+            .expect_err("no session");
+        assert_eq!(thrown_code(error), Code::LoginRequired.as_str());
+    }
+    // The client still works after all of it.
+    let url = client
+        .call(ops::LOGIN, 0.0, Some("{}".into()), None)
+        .expect("a login URL")
+        .expect("text");
+    assert!(url.starts_with("https://op.example/authorize?"), "{url}");
+    assert_eq!(
+        client.call(ops::IS_AUTHENTICATED, 0.0, None, None).ok(),
+        Some(None)
+    );
+}
