@@ -15,7 +15,7 @@
 //! items below are public only so that browser tests and fuzzers can reach them.
 #![no_std]
 #![warn(missing_docs)]
-// The landing build (`landing` feature) exports only configuration, discovery and login, so
+// The landing build (`landing` feature) does only configuration, discovery and login, so
 // most of the driver is unreachable there by design and the linker drops it. The same code is
 // live, and linted with `-D warnings`, in every other build.
 #![cfg_attr(
