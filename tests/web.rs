@@ -355,7 +355,11 @@ fn the_entry_point_answers_odd_input_with_typed_errors() {
         let error = client
             .call(ops::RESUME, status, Some("{}".into()), None)
             .expect_err("nothing to resume");
-        assert_eq!(thrown_code(error), Code::LoginRequired.as_str(), "status {status}");
+        assert_eq!(
+            thrown_code(error),
+            Code::LoginRequired.as_str(),
+            "status {status}"
+        );
     }
     // No session: the access token needs a login, refresh allowed or not.
     for may_refresh in [0.0, 1.0, f64::NAN] {
