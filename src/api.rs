@@ -50,13 +50,6 @@ pub fn generate_pkce() -> Result<String, JsValue> {
         .finish())
 }
 
-/// True when a `WWW-Authenticate` header says `error="invalid_token"` (RFC 6750 §3.1).
-#[cfg(not(feature = "landing"))]
-#[wasm_bindgen(js_name = isInvalidToken)]
-pub fn is_invalid_token(www_authenticate: &str) -> bool {
-    resource::is_invalid_token(www_authenticate)
-}
-
 /// One OAuth client, held in WASM memory. Created by `WasmClient.create`.
 #[wasm_bindgen]
 pub struct WasmClient {
@@ -175,6 +168,7 @@ fn after_login(
         ops::EXPIRES_AT => client.expires_at().map(u64_to_string),
         ops::USERINFO_ENDPOINT => Some(client.userinfo_endpoint()?.into()),
         ops::USERINFO => client.userinfo(status, more, text).map(|()| None)?,
+        ops::IS_INVALID_TOKEN => flag(resource::is_invalid_token(text)),
         _ => return Err(Code::InvalidConfig.into()),
     })
 }

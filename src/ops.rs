@@ -49,6 +49,10 @@ pub const EXPIRES_AT: u8 = 17;
 pub const USERINFO_ENDPOINT: u8 = 18;
 /// Checks the UserInfo answer (`num`: status, `text`: body, `more`: `Content-Type`).
 pub const USERINFO: u8 = 19;
+/// Whether the `WWW-Authenticate` header `text` says `error="invalid_token"` (RFC 6750
+/// §3.1). An operation of the client rather than a free function, so that it runs in the
+/// build the client was made from (the default one is not loaded when `persist` is set).
+pub const IS_INVALID_TOKEN: u8 = 20;
 
 #[cfg(test)]
 mod tests {
@@ -95,12 +99,12 @@ mod tests {
     #[test]
     fn typescript_op_numbers_equal_the_rust_ones() {
         let rust = rust_table();
-        assert_eq!(rust.len(), 20, "every operation is read");
+        assert_eq!(rust.len(), 21, "every operation is read");
         assert_eq!(typescript_table(), rust);
         let numbers: Vec<u8> = rust.iter().map(|(_, n)| *n).collect();
         assert_eq!(
             numbers,
-            (0..20).collect::<Vec<u8>>(),
+            (0..21).collect::<Vec<u8>>(),
             "numbered 0.. in order, once each"
         );
     }

@@ -344,7 +344,7 @@ fn thrown_code(error: JsValue) -> String {
 fn the_entry_point_answers_odd_input_with_typed_errors() {
     use browser_oauth::internal::ops;
     let mut client = client();
-    for op in [20, 99, u8::MAX] {
+    for op in [21, 99, u8::MAX] {
         let error = client
             .call(op, 0.0, None, None)
             .expect_err("no such operation");

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import init, { discoveryRequest, generatePkce as corePkce, isInvalidToken, WasmClient } from "../wasm/browser_oauth.js";
+import init, { discoveryRequest, generatePkce as corePkce, WasmClient } from "../wasm/browser_oauth.js";
 import { assertBrowser } from "./environment.js";
 import type { Extension, Glue as DpopGlue } from "./dpop.js";
 import { BrowserOAuthError, typed } from "./errors.js";
@@ -492,6 +492,9 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       deliver(listeners, core.call(Op.Events, 0) as string);
     }
   };
+  /** Whether a `WWW-Authenticate` header says `invalid_token`, asked of this client's build. */
+  const isInvalidToken = (header: string | null | undefined): boolean =>
+    core.call(Op.IsInvalidToken, 0, header ?? "") !== undefined;
   /** Runs core operation `op` (see ops.d.ts) with its arguments through `call`. */
   const ask = (op: Op, text?: string, num = 0, more?: string): string | undefined =>
     call(() => core.call(op, num, text, more));
@@ -668,7 +671,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
       } else {
         for (let retried = false; ; retried = true) {
           answer = await send(`Bearer ${await getAccessToken()}`);
-          if (retried || answer[0] !== 401 || !isInvalidToken(answer[3] ?? "")) break;
+          if (retried || answer[0] !== 401 || !isInvalidToken(answer[3])) break;
           await refresh();
         }
       }
@@ -691,7 +694,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
         const headers = new HeadersRef(requestHeaders === undefined ? undefined : (apply(requestHeaders, attempt, []) as Headers));
         apply(headersSet, headers, ["Authorization", `Bearer ${await getAccessToken()}`]);
         const response = await fetchRef(new RequestRef(attempt, { __proto__: null, headers } as RequestInit));
-        if (retried || response.status !== 401 || !isInvalidToken(headerOf(response.headers, "WWW-Authenticate") ?? "")) {
+        if (retried || response.status !== 401 || !isInvalidToken(headerOf(response.headers, "WWW-Authenticate"))) {
           return response;
         }
         await refresh();

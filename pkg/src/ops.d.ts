@@ -25,4 +25,5 @@ declare const enum Op {
   ExpiresAt = 17,
   UserinfoEndpoint = 18,
   Userinfo = 19,
+  IsInvalidToken = 20,
 }

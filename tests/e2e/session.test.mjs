@@ -280,6 +280,36 @@ describeEngines('session: renewal, rotation, single flight, end of session, ID t
     await context.close();
   });
 
+  test('with persist set and DPoP off, client.fetch and userInfo() still refresh once and retry once on 401 invalid_token', async () => {
+    // `persist` loads the DPoP build instead of the default one: the Bearer path must ask
+    // that build, not the default module, whether a challenge says invalid_token.
+    const { context, tokens, log } = await openContext(env.browser, { autoRefresh: false, persist: 'tab' });
+    const page = await signedInPage(context);
+    let refusals = 2;
+    const seen = [];
+    await context.route(`${provider.url}/me`, async (route) => {
+      seen.push(route.request().headers().authorization);
+      if (refusals > 0 && seen.length % 2 === 1) {
+        refusals -= 1;
+        await route.fulfill({
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"', 'Access-Control-Allow-Origin': site.url, 'Access-Control-Expose-Headers': 'WWW-Authenticate' },
+          body: '',
+        });
+      } else {
+        await route.continue();
+      }
+    });
+    const status = await page.evaluate(async (issuer) => (await window.demo.client.fetch(`${issuer}/me`)).status, provider.url);
+    assert.equal(status, 200, 'client.fetch: refreshed and retried');
+    assert.deepEqual(await callUserinfo(page), { status: 200, sub: 'alice' }, 'userInfo(): refreshed and retried');
+    assert.equal(seen.length, 4, 'each call: one try and one retry');
+    assert.notEqual(seen[0], seen[1], 'retried with the refreshed token');
+    assert.equal(log.filter((e) => e.event === 'request').length, 2, 'one refresh per call');
+    await assertNoTokenLeak(page, tokens);
+    await context.close();
+  });
+
   test('a tampered ID token signature is refused (specs §10 step 6, WebCrypto against the JWKS)', async () => {
     const { context, tokens } = await openContext(env.browser);
     await context.route(`${provider.url}/token`, async (route) => {
