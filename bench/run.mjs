@@ -1,6 +1,8 @@
 // `make bench`: bundle size, import to ready, building an authorization request,
 // validating a callback, handling a redirect and wasm memory, for browser-oauth,
-// oauth4webapi and oidc-client-ts, measured in one headless Chromium page in one run.
+// oauth4webapi and oidc-client-ts, measured in one headless Chromium page in one run; and
+// what the browser alone costs those figures (our .wasm's fetch and compile, sessionStorage,
+// history.replaceState), which bounds what any library can reach.
 // Prints a table (min / median / max, ratio to browser-oauth) and one JSON line per figure.
 // Figures only: nothing here passes or fails on a timing.
 //
