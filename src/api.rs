@@ -116,22 +116,16 @@ impl WasmClient {
         Ok(match op {
             ops::LOGIN => Some(client.login(text)?),
             ops::EVENTS => Some(client.events()),
+            #[cfg(not(feature = "landing"))]
             _ => return after_login(client, op, num, text, more),
+            // The landing build has nothing after login; its wrapper asks for nothing else.
+            #[cfg(feature = "landing")]
+            _ => {
+                let _ = (num, more);
+                return Err(Code::InvalidConfig.into());
+            }
         })
     }
-}
-
-/// The landing build (`landing` feature) has nothing after login; its wrapper asks for
-/// nothing else.
-#[cfg(feature = "landing")]
-fn after_login(
-    _: &mut Client,
-    _: u8,
-    _: f64,
-    _: &str,
-    _: Option<&str>,
-) -> CoreResult<Option<String>> {
-    Err(Code::InvalidConfig.into())
 }
 
 /// The operations after login, for [`WasmClient::call`].
