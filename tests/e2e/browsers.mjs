@@ -155,6 +155,7 @@ const NOTHING_LEAVES_ENV = { http_proxy: 'http://127.0.0.1:9', https_proxy: 'htt
  * a core busy per open MiniBrowser even on an idle page; without it the WebKit suites took
  * about a quarter less CPU (login and persist: 50 → 38 CPU-seconds, every test passing). The
  * library uses nothing that compositing changes (storage, WebCrypto, timers, messaging).
+ * Without it a screenshot waits for the page's next paint: see startRepainting.
  */
 const WEBKIT_ENV = { ...NOTHING_LEAVES_ENV, WEBKIT_DISABLE_COMPOSITING_MODE: '1' };
 
@@ -232,11 +233,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Rejects if `promise` has not settled within `ms` (a WebDriver server that stopped
  * answering must fail the test, not hang it).
- * @template T @param {Promise<T>} promise @param {number} ms @param {string} what @returns {Promise<T>}
+ * @template T @param {Promise<T>} promise @param {number} ms
+ * @param {string | (() => string)} what names the wait in the error (a function: when it fails)
+ * @returns {Promise<T>}
  */
 function withTimeout(promise, ms, what) {
   let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
+  const name = () => (typeof what === 'function' ? what() : what);
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${name()}: no answer within ${ms} ms`)), ms); });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -597,8 +601,36 @@ export class Page {
    */
   async screenshot({ path, fullPage = false }) {
     if (fullPage) throw new Error('screenshot: fullPage is not available through classic WebDriver in every engine');
-    await writeFile(path, Buffer.from(await this.run((d) => d.takeScreenshot()), 'base64'));
+    const repaint = this._context.browser.engine === 'webkit';
+    if (repaint) await this.evaluate(startRepainting);
+    try {
+      await writeFile(path, Buffer.from(await this.run((d) => d.takeScreenshot()), 'base64'));
+    } finally {
+      if (repaint) await this.evaluate(stopRepainting);
+    }
   }
+}
+
+/**
+ * Makes the page paint every 100 ms until stopRepainting, changing no pixel: a transparent
+ * 1×1 element comes and goes. WebKitGTK without accelerated compositing (WEBKIT_ENV) answers
+ * a WebDriver screenshot at the page's next paint, and a page where nothing changes never
+ * paints again: its screenshot would get no answer at all. Runs in the page.
+ */
+function startRepainting() {
+  const dot = document.createElement('div');
+  Object.assign(dot.style, { position: 'fixed', left: '0', top: '0', width: '1px', height: '1px', pointerEvents: 'none' });
+  const timer = setInterval(() => (dot.isConnected ? dot.remove() : document.documentElement.append(dot)), 100);
+  window.__e2eRepaint = { dot, timer };
+}
+
+/** Ends startRepainting's paints and removes its element. Runs in the page. */
+function stopRepainting() {
+  const repaint = window.__e2eRepaint;
+  if (!repaint) return;
+  clearInterval(repaint.timer);
+  repaint.dot.remove();
+  delete window.__e2eRepaint;
 }
 
 /**
@@ -690,6 +722,17 @@ function captureConsole() {
 }
 
 /**
+ * A WebDriver command in a few words: its name, and the start of its script or address.
+ * @param {import('selenium-webdriver/lib/command').Command} command
+ */
+function describeCommand(command) {
+  const { script, url, handle } = command.getParameters();
+  // A script of asyncScript's: the caller's function, after the wrapper's own first lines.
+  const detail = typeof script === 'string' ? script.split('Promise.resolve().then(() => ').pop() : url ?? handle;
+  return typeof detail === 'string' ? `${command.getName()} ${detail.replace(/\s+/g, ' ').slice(0, 160)}` : command.getName();
+}
+
+/**
  * One WebDriver session and its driver server. A session runs one command at a time, on the
  * tab it last switched to; `bidi` is its WebDriver BiDi connection when it hosts contexts as
  * BiDi user contexts (see Browser).
@@ -705,6 +748,13 @@ class Session {
     this.currentTab = firstTab;
     /** @type {any} */
     this.bidi = null;
+    /** The WebDriver command last sent (classic or BiDi), for the error when one gets no answer. */
+    this.lastCommand = '';
+    const execute = driver.execute.bind(driver);
+    driver.execute = (command) => {
+      this.lastCommand = describeCommand(command);
+      return execute(command);
+    };
   }
 
   /**
@@ -712,7 +762,7 @@ class Session {
    * @template T @param {(driver: import('selenium-webdriver').WebDriver) => Promise<T>} fn @returns {Promise<T>}
    */
   run(fn) {
-    return this.mutex.run(() => withTimeout(Promise.resolve().then(() => fn(this.driver)), COMMAND_MS, `${this.engine}: a WebDriver command`));
+    return this.mutex.run(() => withTimeout(Promise.resolve().then(() => fn(this.driver)), COMMAND_MS, () => `${this.engine}: a WebDriver command (the last one sent: ${this.lastCommand})`));
   }
 
   /** Runs `fn` on the tab `handle`. @template T @param {string} handle @param {(driver: any) => Promise<T>} fn @returns {Promise<T>} */
@@ -728,7 +778,10 @@ class Session {
 
   /** Sends a WebDriver BiDi command; resolves to its result. @param {string} method @param {object} params */
   async send(method, params) {
-    const answer = await this.run(() => this.bidi.send({ method, params }));
+    const answer = await this.run(() => {
+      this.lastCommand = `BiDi ${method}`;
+      return this.bidi.send({ method, params });
+    });
     if (answer?.error) throw new Error(`${this.engine}: ${method}: ${answer.error} ${answer.message ?? ''}`);
     return answer.result;
   }
