@@ -6,6 +6,11 @@
 // Each engine's TAP output goes to target/e2e-<engine>.tap; this prints every suite's result
 // line per engine, each engine's totals and the failing tests in full, and exits non-zero
 // if any suite failed.
+//
+// A suite whose only failures are a browser's WebDriver server that stopped answering (the
+// harness's "no answer within" errors: a hung driver or browser, not a result of the page)
+// runs once more, and its result is the second run's; the summary says so, and the TAP file
+// keeps the first run. Any other failure, or a second hang, fails the run.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +63,48 @@ function runSuite(engine, suite) {
   });
 }
 
+/** How the harness reports a WebDriver server that stopped answering (browsers.mjs, withTimeout). */
+const DRIVER_HANG = /: no answer within \d+ ms$/;
+
+/**
+ * The failures of a suite's TAP report, each as its failure type and its error (one line,
+ * without the YAML quotes; an error spread over several lines reads as `|-`).
+ * @param {string} tap @returns {{ type: string, error: string }[]}
+ */
+function failures(tap) {
+  const found = [];
+  const pattern = /^\s+failureType: '(\w+)'\n\s+error: (?:'(.*)'|"(.*)"|(.*))$/gm;
+  for (const match of tap.matchAll(pattern)) found.push({ type: match[1], error: match[2] ?? match[3] ?? match[4] });
+  return found;
+}
+
+/**
+ * The error to name when a failed suite failed only because a WebDriver server stopped
+ * answering (at least one such test, and every other failure a suite failing for its tests);
+ * null for any other failure.
+ * @param {Outcome} outcome @returns {string | null}
+ */
+function driverHangOnly(outcome) {
+  const found = failures(outcome.tap);
+  const hangs = found.filter((f) => f.type === 'testCodeFailure' && DRIVER_HANG.test(f.error));
+  const others = found.filter((f) => !hangs.includes(f) && f.type !== 'subtestsFailed');
+  return outcome.code !== 0 && hangs.length > 0 && others.length === 0 ? hangs[0].error : null;
+}
+
+/**
+ * Runs one suite in one engine, and once more if the first run failed only on a WebDriver
+ * server that stopped answering (see the header).
+ * @param {string} engine @param {string} suite
+ * @returns {Promise<Outcome & { hang?: string, firstTap?: string }>}
+ */
+async function runSuiteOnceMoreIfDriverHung(engine, suite) {
+  const first = await runSuite(engine, suite);
+  const hang = driverHangOnly(first);
+  if (!hang) return first;
+  console.log(`${suite} [${engine}]: a WebDriver server stopped answering (${hang}); running the suite once more`);
+  return { ...(await runSuite(engine, suite)), hang, firstTap: first.tap };
+}
+
 /**
  * The lines of a suite's TAP report worth printing: its top-level results, the failures
  * with their details, skips.
@@ -97,13 +144,14 @@ const started = Date.now();
 /** @type {Outcome[]} */
 const outcomes = [];
 await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-  for (let job = queue.shift(); job; job = queue.shift()) outcomes.push(await runSuite(job.engine, job.suite));
+  for (let job = queue.shift(); job; job = queue.shift()) outcomes.push(await runSuiteOnceMoreIfDriverHung(job.engine, job.suite));
 }));
 
 let failed = false;
 for (const engine of engines) {
   const mine = outcomes.filter((o) => o.engine === engine).sort((a, b) => a.suite.localeCompare(b.suite));
-  writeFileSync(`${ROOT}target/e2e-${engine}.tap`, mine.map((o) => `# ${o.suite} (${o.seconds} s)\n${o.tap}`).join('\n'));
+  const firstRun = (o) => (o.firstTap ? `# its first run, before the rerun:\n${o.firstTap.replace(/^/gm, '# ')}\n` : '');
+  writeFileSync(`${ROOT}target/e2e-${engine}.tap`, mine.map((o) => `# ${o.suite} (${o.seconds} s)\n${firstRun(o)}${o.tap}`).join('\n'));
   const sum = mine.reduce((acc, o) => {
     for (const [key, value] of Object.entries(totals(o.tap))) acc[key] = (acc[key] ?? 0) + value;
     return acc;
@@ -111,7 +159,10 @@ for (const engine of engines) {
   const ok = mine.every((o) => o.code === 0);
   if (!ok) failed = true;
   console.log(`\n== e2e [${engine}]: ${ok ? 'passed' : 'FAILED'}: ${sum.pass} of ${sum.tests} tests passed, ${sum.fail} failed, ${sum.skipped} skipped (TAP: target/e2e-${engine}.tap)`);
-  for (const outcome of mine) console.log(`${digest(outcome.tap)}${outcome.code === 0 ? '' : `\n(${outcome.suite} exited with ${outcome.code})`}`);
+  for (const outcome of mine) {
+    const rerun = outcome.hang ? `\n(${outcome.suite} ran twice: in its first run ${outcome.hang})` : '';
+    console.log(`${digest(outcome.tap)}${rerun}${outcome.code === 0 ? '' : `\n(${outcome.suite} exited with ${outcome.code})`}`);
+  }
 }
 console.log(`\ne2e: ${failed ? 'FAILED' : 'passed'} in ${Math.round((Date.now() - started) / 1000)} s`);
 process.exitCode = failed ? 1 : 0;
