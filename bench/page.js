@@ -20,8 +20,12 @@
  */
 
 const ISSUER = 'https://op.bench.test';
+/** Where build.mjs writes the inline entry's adapter, built on its own (see INLINE_ENTRY there). */
+const INLINE_ADAPTER = './inline/browser-oauth-inline.js';
 const LIBRARIES = {
   'browser-oauth': () => import('./adapters/browser-oauth.js'),
+  // Import → ready only. Not a string literal, so that esbuild leaves this import alone.
+  'browser-oauth/inline': () => import(INLINE_ADAPTER),
   oauth4webapi: () => import('./adapters/oauth4webapi.js'),
   'oidc-client-ts': () => import('./adapters/oidc-client-ts.js'),
 };

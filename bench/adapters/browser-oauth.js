@@ -6,10 +6,11 @@ import init from '../../pkg/wasm/browser_oauth.js';
 /**
  * Creates a client from metadata given directly (no discovery request).
  * @param {import('../page.js').Provider} provider
+ * @param {typeof createClient} [create] the entry's createClient (browser-oauth-inline.js passes the inline one)
  * @returns {Promise<import('../page.js').Adapter>}
  */
-export async function ready(provider) {
-  const client = await createClient({
+export async function ready(provider, create = createClient) {
+  const client = await create({
     issuer: provider.metadata.issuer,
     clientId: provider.clientId,
     redirectUri: provider.redirectUri,
