@@ -67,28 +67,25 @@ function runSuite(engine, suite) {
 const DRIVER_HANG = /: no answer within \d+ ms$/;
 
 /**
- * The failures of a suite's TAP report, each as its failure type and its error (one line,
- * without the YAML quotes; an error spread over several lines reads as `|-`).
- * @param {string} tap @returns {{ type: string, error: string }[]}
+ * The errors of a suite's TAP report that are WebDriver hangs: a test's failure whose error
+ * (one line, without its YAML quotes) follows its failure type directly.
+ * @param {string} tap @returns {string[]}
  */
-function failures(tap) {
-  const found = [];
-  const pattern = /^\s+failureType: '(\w+)'\n\s+error: (?:'(.*)'|"(.*)"|(.*))$/gm;
-  for (const match of tap.matchAll(pattern)) found.push({ type: match[1], error: match[2] ?? match[3] ?? match[4] });
-  return found;
+function driverHangs(tap) {
+  const pattern = /^\s+failureType: 'testCodeFailure'\n\s+error: (?:'(.*)'|"(.*)")$/gm;
+  return [...tap.matchAll(pattern)].map((match) => match[1] ?? match[2]).filter((error) => DRIVER_HANG.test(error));
 }
 
 /**
  * The error to name when a failed suite failed only because a WebDriver server stopped
- * answering (at least one such test, and every other failure a suite failing for its tests);
- * null for any other failure.
+ * answering: at least one such test, and every other failure in the report (whatever its
+ * shape) a suite failing for its tests. Null for any other failure.
  * @param {Outcome} outcome @returns {string | null}
  */
 function driverHangOnly(outcome) {
-  const found = failures(outcome.tap);
-  const hangs = found.filter((f) => f.type === 'testCodeFailure' && DRIVER_HANG.test(f.error));
-  const others = found.filter((f) => !hangs.includes(f) && f.type !== 'subtestsFailed');
-  return outcome.code !== 0 && hangs.length > 0 && others.length === 0 ? hangs[0].error : null;
+  const hangs = driverHangs(outcome.tap);
+  const failed = [...outcome.tap.matchAll(/^\s+failureType: '(\w+)'$/gm)].filter((match) => match[1] !== 'subtestsFailed');
+  return outcome.code !== 0 && hangs.length > 0 && failed.length === hangs.length ? hangs[0] : null;
 }
 
 /**
