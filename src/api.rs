@@ -163,6 +163,26 @@ fn after_login(
         ops::USERINFO_ENDPOINT => Some(client.userinfo_endpoint()?.into()),
         ops::USERINFO => client.userinfo(status, more, text).map(|()| None)?,
         ops::IS_INVALID_TOKEN => flag(resource::is_invalid_token(text)),
+        #[cfg(feature = "dpop")]
+        ops::SET_DPOP_KEY => client
+            .set_dpop_key(text, more.unwrap_or_default())
+            .map(|()| None)?,
+        #[cfg(feature = "dpop")]
+        ops::REMEMBER_NONCE => {
+            client.remember_nonce(text, more.unwrap_or_default());
+            None
+        }
+        #[cfg(feature = "dpop")]
+        ops::PERSIST_SEAL => client.persist_seal()?,
+        #[cfg(feature = "dpop")]
+        ops::PERSIST_OPEN => Some(client.persist_open(text)?),
+        #[cfg(feature = "dpop")]
+        ops::PERSIST_INVALID => {
+            client.persist_invalid();
+            None
+        }
+        #[cfg(feature = "dpop")]
+        ops::PERSIST_RESTORED => client.persist_restored().map(|()| None)?,
         _ => return Err(Code::InvalidConfig.into()),
     })
 }

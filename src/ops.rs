@@ -54,6 +54,27 @@ pub const USERINFO: u8 = 19;
 /// build the client was made from (the default one is not loaded when `persist` is set).
 pub const IS_INVALID_TOKEN: u8 = 20;
 
+// The `dpop` build's operations on texts (src/api/dpop.rs keeps the ones on bytes as their
+// own exports): numbered after the others, and refused by the builds without the feature.
+/// Takes the public key of the DPoP key pair (`text`: P-256 `x`, `more`: `y`, base64url).
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub const SET_DPOP_KEY: u8 = 21;
+/// Remembers a `DPoP-Nonce` header (`more`) from the origin of the URL `text`.
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub const REMEMBER_NONCE: u8 = 22;
+/// Prepares the session record: JSON `{"iv","aad"}`, or `undefined` if nothing persists.
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub const PERSIST_SEAL: u8 = 23;
+/// Reads the stored record `text`: JSON `{"iv","ct","aad"}` to decrypt.
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub const PERSIST_OPEN: u8 = 24;
+/// The record did not decrypt, or its key is gone: the session ends.
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub const PERSIST_INVALID: u8 = 25;
+/// The restore's refresh completed: emits `restored`.
+#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
+pub const PERSIST_RESTORED: u8 = 26;
+
 #[cfg(test)]
 mod tests {
     use std::string::String;
@@ -99,12 +120,12 @@ mod tests {
     #[test]
     fn typescript_op_numbers_equal_the_rust_ones() {
         let rust = rust_table();
-        assert_eq!(rust.len(), 21, "every operation is read");
+        assert_eq!(rust.len(), 27, "every operation is read");
         assert_eq!(typescript_table(), rust);
         let numbers: Vec<u8> = rust.iter().map(|(_, n)| *n).collect();
         assert_eq!(
             numbers,
-            (0..21).collect::<Vec<u8>>(),
+            (0..27).collect::<Vec<u8>>(),
             "numbered 0.. in order, once each"
         );
     }

@@ -172,7 +172,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
 
   const useKeys = async (): Promise<void> => {
     const jwk = await exportKey("jwk", keys.dpop.publicKey);
-    call(() => core.setDpopKey(jwk.x ?? "", jwk.y ?? ""));
+    call(() => core.call(Op.SetDpopKey, 0, jwk.x ?? "", jwk.y ?? ""));
   };
   const storeKeys = async (): Promise<void> => {
     if (stored === keys) return;
@@ -191,7 +191,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
   /** Writes the session as it is now, encrypted; removes the record when nothing persists. */
   const save = async (): Promise<void> => {
     if (mode === undefined) return;
-    const prepared = call(() => core.persistSeal());
+    const prepared = call(() => core.call(Op.PersistSeal, 0));
     if (prepared === undefined) return removeRecord();
     const { iv, aad } = parseJson(prepared) as { iv: string; aad: string };
     const plaintext = core.persistPlaintext();
@@ -215,7 +215,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
   const decrypt = async (): Promise<Uint8Array | undefined> => {
     const record = await readRecord();
     if (record === undefined) return undefined;
-    const { iv, ct, aad } = parseJson(call(() => core.persistOpen(record))) as { iv: string; ct: string; aad: string };
+    const { iv, ct, aad } = parseJson(call(() => core.call(Op.PersistOpen, 0, record) as string)) as { iv: string; ct: string; aad: string };
     try {
       if (stored === undefined) throw new Error("the record's key is gone");
       return new Uint8Array(await decryptRef(
@@ -224,7 +224,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
         fromBase64url(ct),
       ));
     } catch {
-      call(() => core.persistInvalid());
+      call(() => core.call(Op.PersistInvalid, 0));
       throw error("persisted_session_invalid", "persisted session invalid");
     }
   };
@@ -238,7 +238,7 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
     return call(() => glue.assembleProof(signingInput, new Uint8Array(signature)));
   };
   const nonce = (url: string, value: string | null): void => {
-    if (value !== null) core.rememberNonce(url, value);
+    if (value !== null) core.call(Op.RememberNonce, 0, url, value);
   };
   const present: Extension["present"] = async (method, url, token, refresh, send) => {
     // The core decides after each answer (resourceRetry): at most one nonce retry and one
@@ -317,11 +317,11 @@ export async function attach(settings: Settings, host: Host, glue: Glue): Promis
           } finally {
             plaintext.fill(0);
           }
-          call(() => core.persistRestored());
+          call(() => core.call(Op.PersistRestored, 0));
           await save();
         } catch {
           // Whatever failed, the session is over and its record goes: never half restored.
-          if (core.call(Op.User, 0) !== undefined) call(() => core.persistInvalid());
+          if (core.call(Op.User, 0) !== undefined) call(() => core.call(Op.PersistInvalid, 0));
           await removeRecord();
         }
       });

@@ -26,4 +26,11 @@ declare const enum Op {
   UserinfoEndpoint = 18,
   Userinfo = 19,
   IsInvalidToken = 20,
+  // The `dpop` build's (src/ops.rs): the other builds refuse them.
+  SetDpopKey = 21,
+  RememberNonce = 22,
+  PersistSeal = 23,
+  PersistOpen = 24,
+  PersistInvalid = 25,
+  PersistRestored = 26,
 }

@@ -1,5 +1,8 @@
 //! The wasm-bindgen surface of the `dpop` build: DPoP proofs (RFC 9449) and the encrypted
 //! session record. Conversions only; the decisions are in `client::dpop` and the core.
+//! The operations on texts go through `WasmClient.call` (src/ops.rs, from `SET_DPOP_KEY`
+//! on); those that take or give bytes, or more arguments than `call` carries, are exports
+//! of their own here.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -23,18 +26,6 @@ pub fn assemble_proof(signing_input: &str, signature: &[u8]) -> Result<String, J
 
 #[wasm_bindgen]
 impl WasmClient {
-    /// Takes the public key (P-256 `x`, `y`, base64url) of the DPoP key pair.
-    #[wasm_bindgen(js_name = setDpopKey)]
-    pub fn set_dpop_key(&mut self, x: &str, y: &str) -> Result<(), JsValue> {
-        self.inner.set_dpop_key(x, y).map_err(throw)
-    }
-
-    /// Remembers a `DPoP-Nonce` header from the origin of `url`.
-    #[wasm_bindgen(js_name = rememberNonce)]
-    pub fn remember_nonce(&mut self, url: &str, nonce: &str) {
-        self.inner.remember_nonce(url, nonce)
-    }
-
     /// The signing input of a DPoP proof for a resource request presenting `access_token`;
     /// `undefined` when the tokens are not bound (send them as Bearer, without a proof).
     #[wasm_bindgen(js_name = resourceProof)]
@@ -68,12 +59,6 @@ impl WasmClient {
             .map_err(throw)
     }
 
-    /// Prepares the session record: JSON `{"iv","aad"}`, or `undefined` if nothing persists.
-    #[wasm_bindgen(js_name = persistSeal)]
-    pub fn persist_seal(&mut self) -> Result<Option<String>, JsValue> {
-        self.inner.persist_seal().map_err(throw)
-    }
-
     /// The prepared record's plaintext, once (zero it after `encrypt`).
     #[wasm_bindgen(js_name = persistPlaintext)]
     pub fn persist_plaintext(&mut self) -> Vec<u8> {
@@ -86,28 +71,10 @@ impl WasmClient {
         self.inner.persist_record(ciphertext).map_err(throw)
     }
 
-    /// Reads a stored record: JSON `{"iv","ct","aad"}` for `decrypt`.
-    #[wasm_bindgen(js_name = persistOpen)]
-    pub fn persist_open(&mut self, record: &str) -> Result<String, JsValue> {
-        self.inner.persist_open(record).map_err(throw)
-    }
-
-    /// The record did not decrypt, or its key is gone: the session ends.
-    #[wasm_bindgen(js_name = persistInvalid)]
-    pub fn persist_invalid(&mut self) {
-        self.inner.persist_invalid()
-    }
-
     /// Restores from the decrypted record; returns the first step of its refresh.
     #[wasm_bindgen(js_name = persistRestore)]
     pub fn persist_restore(&mut self, plaintext: &[u8]) -> Result<String, JsValue> {
         step(self.inner.persist_restore(plaintext))
-    }
-
-    /// The restore's refresh completed: emits `restored`.
-    #[wasm_bindgen(js_name = persistRestored)]
-    pub fn persist_restored(&mut self) -> Result<(), JsValue> {
-        self.inner.persist_restored().map_err(throw)
     }
 
     /// Takes the newest refresh token from the decrypted shared record.
