@@ -32,6 +32,7 @@ extern crate alloc;
 extern crate std;
 
 pub(crate) mod core;
+pub(crate) mod oauth1_ops;
 pub(crate) mod ops;
 
 // The wasm build is one of two entries: OAuth 2 (`api`, `client`) by default, or with the

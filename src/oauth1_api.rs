@@ -6,12 +6,14 @@ use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::error::{Code, Error, TS_ERROR_CODE};
+use crate::core::error::{Code, Error, Result as CoreResult, TS_ERROR_CODE};
 use crate::core::json::ObjectWriter;
 use crate::core::oauth1::config::{Input, Settings};
 use crate::core::oauth1::request::SignedRequest;
+use crate::core::pending::u64_to_string;
 use crate::core::security::Phase;
 use crate::oauth1_client::{OAuth1Client, Signing};
+use crate::oauth1_ops as ops;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_CODE_TYPE: &str = TS_ERROR_CODE;
@@ -31,28 +33,6 @@ fn signed_json(signed: SignedRequest) -> String {
         .string("url", &signed.url)
         .string("authorization", &signed.authorization)
         .finish()
-}
-
-/// A request waiting for its signature. Pass it to `WasmOAuth1Client.sign` or `finish`,
-/// which consume it.
-#[wasm_bindgen]
-pub struct WasmSigning {
-    inner: Signing,
-}
-
-#[wasm_bindgen]
-impl WasmSigning {
-    /// The signature base string (RFC 5849 §3.4.1) for the signer hook.
-    #[wasm_bindgen(getter, js_name = baseString)]
-    pub fn base_string(&self) -> String {
-        self.inner.base_string().into()
-    }
-
-    /// The `oauth_signature_method` for the signer hook.
-    #[wasm_bindgen(getter)]
-    pub fn method(&self) -> String {
-        self.inner.signature_method().into()
-    }
 }
 
 /// One OAuth 1.0a client, held in WASM memory.
@@ -98,103 +78,104 @@ impl WasmOAuth1Client {
         })
     }
 
-    /// The temporary-credentials request, to sign and send.
-    #[wasm_bindgen(js_name = beginLogin)]
-    pub fn begin_login(&self) -> Result<WasmSigning, JsValue> {
-        let inner = self.inner.begin_login().map_err(throw)?;
-        Ok(WasmSigning { inner })
-    }
-
-    /// Checks the temporary-credentials response, stores the pending request, and returns
-    /// the authorization URL.
-    #[wasm_bindgen(js_name = authorizationUrl)]
-    pub fn authorization_url(&mut self, status: u16, body: &str) -> Result<String, JsValue> {
-        let result = self.inner.authorization_url(status, body);
-        self.inner.report(Phase::Token, result).map_err(throw)
-    }
-
-    /// Checks the callback at `url` and returns the token-credentials request to sign and send.
-    #[wasm_bindgen(js_name = beginCallback)]
-    pub fn begin_callback(&mut self, url: &str) -> Result<WasmSigning, JsValue> {
-        let result = self.inner.begin_callback(url);
-        let inner = self.inner.report(Phase::Callback, result).map_err(throw)?;
-        Ok(WasmSigning { inner })
-    }
-
-    /// Checks the token-credentials response and keeps the credentials; returns their expiry
-    /// in seconds since the Unix epoch.
-    #[wasm_bindgen(js_name = finishLogin)]
-    pub fn finish_login(&mut self, status: u16, body: &str) -> Result<f64, JsValue> {
-        let result = self.inner.finish_login(status, body);
-        let expires_at = self.inner.report(Phase::Token, result).map_err(throw)?;
-        Ok(expires_at as f64)
-    }
-
-    /// A request to a protected resource, to sign and send. `form_body` only for an
-    /// `application/x-www-form-urlencoded` body.
-    #[wasm_bindgen(js_name = prepareFetch)]
-    pub fn prepare_fetch(
+    /// Runs operation `op` (a number from `oauth1_ops.rs`, mirrored by `OAuth1Op` in
+    /// pkg/src/ops.d.ts) with its arguments: a number `num` (an HTTP status, or the number of
+    /// a request waiting for its signature) and up to three texts. Returns text, or
+    /// `undefined`. One entry point instead of one export per operation, as in the OAuth 2
+    /// entry: each export costs its own wasm shim and JS wrapper.
+    pub fn call(
         &mut self,
-        method: &str,
-        url: &str,
-        form_body: Option<String>,
-    ) -> Result<WasmSigning, JsValue> {
-        let inner = self
-            .inner
-            .prepare_fetch(method, url, form_body.as_deref())
-            .map_err(throw)?;
-        Ok(WasmSigning { inner })
+        op: u8,
+        num: f64,
+        text: Option<String>,
+        more: Option<String>,
+        extra: Option<String>,
+    ) -> Result<Option<String>, JsValue> {
+        let text = text.as_deref().unwrap_or_default();
+        dispatch(
+            &mut self.inner,
+            op,
+            num,
+            text,
+            more.as_deref(),
+            extra.as_deref(),
+        )
+        .map_err(throw)
     }
+}
 
-    /// Signs with the built-in signer; returns the signed request as JSON.
-    pub fn sign(&self, signing: WasmSigning) -> Result<String, JsValue> {
-        self.inner
-            .sign(signing.inner)
-            .map(signed_json)
-            .map_err(throw)
-    }
-
-    /// Completes a request with the signer hook's signature; returns it as JSON.
-    pub fn finish(&self, signing: WasmSigning, signature: &str) -> Result<String, JsValue> {
-        self.inner
-            .finish(signing.inner, signature)
-            .map(signed_json)
-            .map_err(throw)
-    }
-
-    /// The token secret the signer hook needs for `signing`; refused when the client holds
-    /// a consumer secret.
-    #[wasm_bindgen(js_name = tokenSecretForSigner)]
-    pub fn token_secret_for_signer(&self, signing: &WasmSigning) -> Result<String, JsValue> {
-        self.inner
-            .token_secret_for_signer(&signing.inner)
-            .map(Into::into)
-            .map_err(throw)
-    }
-
-    /// When the credentials expire, in seconds since the Unix epoch; `undefined` when logged out.
-    #[wasm_bindgen(js_name = expiresAt)]
-    pub fn expires_at(&self) -> Option<f64> {
-        self.inner.expires_at().map(|at| at as f64)
-    }
-
-    /// Wipes the credentials from memory and the OAuth 1.0a pending requests from storage.
-    pub fn logout(&mut self) {
-        self.inner.logout();
-    }
-
-    /// Records that `fetch` refused to sign for an origin off `allowedOrigins` (a security
-    /// event; the wrapper throws `origin_not_allowed`).
-    #[wasm_bindgen(js_name = refuseOrigin)]
-    pub fn refuse_origin(&mut self) {
-        let _ = self
-            .inner
-            .report::<()>(Phase::Config, Err(Code::OriginNotAllowed.into()));
-    }
-
-    /// The security events since the last call, as a JSON array of `{type: "security",
-    /// code, phase, time, issuer}` (the issuer is the token URL).
-    pub fn events(&mut self) -> String {
-        self.inner.events()
-    }
+/// [`WasmOAuth1Client::call`] in the core's own result type.
+fn dispatch(
+    client: &mut OAuth1Client,
+    op: u8,
+    num: f64,
+    text: &str,
+    more: Option<&str>,
+    extra: Option<&str>,
+) -> CoreResult<Option<String>> {
+    // A status outside u16, or a number outside usize, saturates: refused like any other.
+    let (status, number) = (num as u16, num as usize);
+    let held = |client: &mut OAuth1Client, signing: CoreResult<Signing>| {
+        signing.map(|signing| Some(u64_to_string(client.hold(signing) as u64)))
+    };
+    Ok(match op {
+        ops::EVENTS => Some(client.events()),
+        ops::BEGIN_LOGIN => {
+            let signing = client.begin_login();
+            held(client, signing)?
+        }
+        ops::AUTHORIZATION_URL => {
+            let result = client.authorization_url(status, text);
+            Some(client.report(Phase::Token, result)?)
+        }
+        ops::BEGIN_CALLBACK => {
+            let result = client.begin_callback(text);
+            let signing = client.report(Phase::Callback, result);
+            held(client, signing)?
+        }
+        ops::FINISH_LOGIN => {
+            let result = client.finish_login(status, text);
+            Some(u64_to_string(client.report(Phase::Token, result)?))
+        }
+        ops::PREPARE_FETCH => {
+            let signing = client.prepare_fetch(text, more.unwrap_or_default(), extra);
+            held(client, signing)?
+        }
+        ops::SIGN => {
+            let signing = client.take(number)?;
+            Some(signed_json(client.sign(signing)?))
+        }
+        ops::FINISH => {
+            let signing = client.take(number)?;
+            Some(signed_json(client.finish(signing, text)?))
+        }
+        ops::TOKEN_SECRET => {
+            let signing = client.held(number)?;
+            Some(client.token_secret_for_signer(signing)?.into())
+        }
+        ops::SIGNING_INPUT => {
+            let signing = client.held(number)?;
+            Some(
+                ObjectWriter::default()
+                    .string("baseString", signing.base_string())
+                    .string("method", signing.signature_method())
+                    .finish(),
+            )
+        }
+        ops::DISCARD => {
+            drop(client.take(number));
+            None
+        }
+        ops::EXPIRES_AT => client.expires_at().map(u64_to_string),
+        ops::LOGOUT => {
+            client.logout();
+            None
+        }
+        ops::REFUSE_ORIGIN => {
+            // Only the event: the wrapper throws `origin_not_allowed` itself.
+            let _ = client.report::<()>(Phase::Config, Err(Code::OriginNotAllowed.into()));
+            None
+        }
+        _ => return Err(Code::InvalidConfig.into()),
+    })
 }

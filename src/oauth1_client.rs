@@ -6,7 +6,9 @@
 //! that the signature can come from the built-in signer or from the app's signer hook (an
 //! async call to its backend, specs §15): a `prepare_*`/`begin_*` method returns a
 //! [`Signing`] (the request with its base string); [`OAuth1Client::sign`] or
-//! [`OAuth1Client::finish`] turns it into the [`SignedRequest`] that the wrapper sends.
+//! [`OAuth1Client::finish`] turns it into the [`SignedRequest`] that the wrapper sends. In
+//! between, the wasm surface keeps the [`Signing`] here ([`OAuth1Client::hold`]) and hands
+//! the wrapper only its number.
 //!
 //! The token credentials live in this struct only: WASM memory, never storage (design.md).
 //! The pending request between the redirect and the callback is in sessionStorage, under
@@ -48,6 +50,8 @@ pub struct OAuth1Client {
     session: Option<TokenCredentials>,
     /// Refusals since the last [`OAuth1Client::events`], for the `security` event.
     security: Vec<SecurityEvent>,
+    /// Requests waiting for their signature, by number; a slot is reused once emptied.
+    waiting: Vec<Option<Signing>>,
 }
 
 /// A request waiting for its signature, with the token secret it is to be signed with.
@@ -86,7 +90,40 @@ impl OAuth1Client {
             settings,
             session: None,
             security: Vec::new(),
+            waiting: Vec::new(),
         }
+    }
+
+    /// Keeps `signing` until [`OAuth1Client::take`] and returns its number.
+    pub fn hold(&mut self, signing: Signing) -> usize {
+        let free = self
+            .waiting
+            .iter_mut()
+            .enumerate()
+            .find(|(_, slot)| slot.is_none());
+        if let Some((number, slot)) = free {
+            *slot = Some(signing);
+            return number;
+        }
+        self.waiting.push(Some(signing));
+        self.waiting.len() - 1
+    }
+
+    /// The request waiting under `number`. `login_required` when there is none: a logout
+    /// dropped it, or it was signed or discarded already.
+    pub fn held(&self, number: usize) -> Result<&Signing> {
+        self.waiting
+            .get(number)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| Code::LoginRequired.into())
+    }
+
+    /// Takes the request waiting under `number` out of the table (see [`OAuth1Client::held`]).
+    pub fn take(&mut self, number: usize) -> Result<Signing> {
+        self.waiting
+            .get_mut(number)
+            .and_then(Option::take)
+            .ok_or_else(|| Code::LoginRequired.into())
     }
 
     /// Queues a security event when `result` is a refusal met in `phase` (see
@@ -254,10 +291,12 @@ impl OAuth1Client {
         self.session.as_ref().map(|session| session.expires_at)
     }
 
-    /// Drops the credentials from memory (the allocator of this build zeroes freed memory)
-    /// and removes every OAuth 1.0a pending request from sessionStorage.
+    /// Drops the credentials and the requests waiting for a signature from memory (the
+    /// allocator of this build zeroes freed memory) and removes every OAuth 1.0a pending
+    /// request from sessionStorage.
     pub fn logout(&mut self) {
         self.session = None;
+        self.waiting.clear();
         storage::remove_prefixed(STORAGE_PREFIX);
     }
 

@@ -76,13 +76,13 @@ pub const PERSIST_INVALID: u8 = 25;
 pub const PERSIST_RESTORED: u8 = 26;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::string::String;
     use std::vec::Vec;
 
-    /// `(NAME, number)` for each `pub const NAME: u8 = number;` of this file.
-    fn rust_table() -> Vec<(String, u8)> {
-        include_str!("ops.rs")
+    /// `(NAME, number)` for each `pub const NAME: u8 = number;` of a Rust source.
+    fn rust_table(source: &str) -> Vec<(String, u8)> {
+        source
             .lines()
             .filter_map(|line| line.strip_prefix("pub const "))
             .filter_map(|rest| {
@@ -92,15 +92,15 @@ mod tests {
             .collect()
     }
 
-    /// `(NAME, number)` for each `Name = number,` member of `Op` in pkg/src/ops.d.ts, the
-    /// name turned from PascalCase into SCREAMING_SNAKE_CASE.
-    fn typescript_table() -> Vec<(String, u8)> {
+    /// `(NAME, number)` for each `Name = number,` member of the const enum `name` in
+    /// pkg/src/ops.d.ts, the name turned from PascalCase into SCREAMING_SNAKE_CASE.
+    fn typescript_table(name: &str) -> Vec<(String, u8)> {
         let source = include_str!("../pkg/src/ops.d.ts");
         let body = source
-            .split_once("declare const enum Op {")
-            .expect("Op enum")
+            .split_once(&std::format!("declare const enum {name} {{"))
+            .expect("the enum")
             .1;
-        let body = body.split_once('}').expect("end of Op").0;
+        let body = body.split_once('}').expect("end of the enum").0;
         body.lines()
             .filter_map(|line| line.trim().strip_suffix(','))
             .filter_map(|member| {
@@ -117,16 +117,23 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn typescript_op_numbers_equal_the_rust_ones() {
-        let rust = rust_table();
-        assert_eq!(rust.len(), 27, "every operation is read");
-        assert_eq!(typescript_table(), rust);
+    /// The operations of `rust_source` are those of the TypeScript enum `ts_enum`, numbered
+    /// 0 to `count - 1` in order, once each: the numbers cross the boundary, so the two lists
+    /// must never drift apart.
+    pub(crate) fn assert_mirrored(rust_source: &str, ts_enum: &str, count: u8) {
+        let rust = rust_table(rust_source);
+        assert_eq!(rust.len(), usize::from(count), "every operation is read");
+        assert_eq!(typescript_table(ts_enum), rust);
         let numbers: Vec<u8> = rust.iter().map(|(_, n)| *n).collect();
         assert_eq!(
             numbers,
-            (0..27).collect::<Vec<u8>>(),
+            (0..count).collect::<Vec<u8>>(),
             "numbered 0.. in order, once each"
         );
+    }
+
+    #[test]
+    fn typescript_op_numbers_equal_the_rust_ones() {
+        assert_mirrored(include_str!("ops.rs"), "Op", 27);
     }
 }

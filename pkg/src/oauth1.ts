@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import init, { WasmOAuth1Client, type WasmSigning } from "../wasm-oauth1/browser_oauth_oauth1.js";
+import init, { WasmOAuth1Client } from "../wasm-oauth1/browser_oauth_oauth1.js";
 import { assertBrowser } from "./environment.js";
 import { BrowserOAuthError, typed } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
@@ -146,7 +146,8 @@ export interface OAuth1Client {
   /** When the credentials expire, or `undefined` when logged out. */
   expiresAt(): Date | undefined;
   /**
-   * Wipes the credentials from WASM memory and the OAuth 1.0a pending requests from
+   * Wipes the credentials and the requests waiting for the signer hook (they fail with
+   * `login_required`) from WASM memory and the OAuth 1.0a pending requests from
    * sessionStorage, and tells other tabs and entries (BroadcastChannel `browser-oauth`,
    * message `{ type: "logout" }`).
    */
@@ -205,7 +206,7 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
     try {
       return typed(fn);
     } finally {
-      for (const event of parseJson(core.events()) as OAuth1SecurityEvent[]) emit("security", event);
+      for (const event of parseJson(core.call(OAuth1Op.Events, 0) as string) as OAuth1SecurityEvent[]) emit("security", event);
     }
   };
   const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : undefined;
@@ -214,19 +215,27 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
   /** Whether credentials were held at the last check, so `expired` fires once per session. */
   let loggedIn = false;
 
-  /** Signs with the hook or the built-in signer; the `WasmSigning` is consumed either way. */
-  async function signed(signing: WasmSigning): Promise<SignedRequest> {
-    if (config.sign === undefined) return parseJson(typed(() => core.sign(signing))) as SignedRequest;
+  /** A request the core prepared; returns the number it waits under for its signature. */
+  const prepare = (op: OAuth1Op, text?: string, more?: string, extra?: string): number =>
+    +(core.call(op, 0, text, more, extra) as string);
+
+  /**
+   * Signs request `signing` (a number from `prepare`) with the hook or the built-in signer;
+   * the core's request is consumed either way.
+   */
+  async function signed(signing: number): Promise<SignedRequest> {
+    if (config.sign === undefined) return parseJson(typed(() => core.call(OAuth1Op.Sign, signing) as string)) as SignedRequest;
     let signature: string;
     try {
-      const tokenSecret = typed(() => core.tokenSecretForSigner(signing));
-      signature = await config.sign(signing.baseString, signing.method as SignatureMethod, tokenSecret);
+      const tokenSecret = typed(() => core.call(OAuth1Op.TokenSecret, signing) as string);
+      const input = parseJson(typed(() => core.call(OAuth1Op.SigningInput, signing) as string)) as { baseString: string; method: SignatureMethod };
+      signature = await config.sign(input.baseString, input.method, tokenSecret);
     } catch (error) {
-      signing.free();
+      core.call(OAuth1Op.Discard, signing);
       if (error instanceof BrowserOAuthError) throw error;
       throw new BrowserOAuthError("signing_failed", "the signer hook failed");
     }
-    return parseJson(typed(() => core.finish(signing, signature))) as SignedRequest;
+    return parseJson(typed(() => core.call(OAuth1Op.Finish, signing, signature) as string)) as SignedRequest;
   }
 
   /**
@@ -259,7 +268,7 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
     clearTimeout(timer);
     timer = undefined;
     loggedIn = false;
-    typed(() => core.logout());
+    core.call(OAuth1Op.Logout, 0);
     if (announce) channel?.postMessage({ type: "logout", source: "oauth1" });
     emit("logout");
   }
@@ -268,12 +277,13 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
   function schedule(): void {
     clearTimeout(timer);
     timer = undefined;
-    const expiresAt = core.expiresAt();
+    const at = core.call(OAuth1Op.ExpiresAt, 0);
+    const expiresAt = at === undefined ? undefined : +at;
     const now = Date.now() / 1000;
     if (expiresAt === undefined || now >= expiresAt) {
       if (!loggedIn) return;
       loggedIn = false;
-      typed(() => core.logout());
+      core.call(OAuth1Op.Logout, 0);
       emit("expired");
       return;
     }
@@ -295,8 +305,8 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
   });
 
   async function authorizationUrl(): Promise<string> {
-    const [status, body] = await send(await signed(typed(() => core.beginLogin())));
-    return call(() => core.authorizationUrl(status, body));
+    const [status, body] = await send(await signed(typed(() => prepare(OAuth1Op.BeginLogin))));
+    return call(() => core.call(OAuth1Op.AuthorizationUrl, status, body) as string);
   }
 
   return {
@@ -305,8 +315,8 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
       window.location.assign(await authorizationUrl());
     },
     async handleRedirect(url = window.location.href) {
-      const [status, body] = await send(await signed(call(() => core.beginCallback(url))));
-      const expiresAt = call(() => core.finishLogin(status, body));
+      const [status, body] = await send(await signed(call(() => prepare(OAuth1Op.BeginCallback, url))));
+      const expiresAt = +(call(() => core.call(OAuth1Op.FinishLogin, status, body)) as string);
       warned = false;
       loggedIn = true;
       schedule();
@@ -325,17 +335,17 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
       } else if (typeof body === "string" && headers.get("Content-Type")?.split(";")[0]?.trim() === "application/x-www-form-urlencoded") {
         formBody = body;
       }
-      let signing: WasmSigning;
+      let signing: number;
       try {
-        signing = typed(() => core.prepareFetch(method, url, formBody));
+        signing = typed(() => prepare(OAuth1Op.PrepareFetch, method, url, formBody));
       } catch (error) {
         // The core dropped the credentials: their app-set lifetime is over.
         if (error instanceof BrowserOAuthError && error.code === "token_expired") schedule();
         throw error;
       }
       if (!allowedOrigins.includes(new URL(url).origin)) {
-        signing.free();
-        call(() => core.refuseOrigin());
+        core.call(OAuth1Op.Discard, signing);
+        call(() => core.call(OAuth1Op.RefuseOrigin, 0));
         throw new BrowserOAuthError("origin_not_allowed", "requests are only signed for origins on allowedOrigins");
       }
       const request = await signed(signing);
@@ -343,8 +353,8 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
       return fetchRef(url, { ...init, __proto__: null, method, headers, body: body ?? null } as RequestInit);
     },
     expiresAt() {
-      const at = core.expiresAt();
-      return at === undefined ? undefined : new Date(at * 1000);
+      const at = core.call(OAuth1Op.ExpiresAt, 0);
+      return at === undefined ? undefined : new Date(+at * 1000);
     },
     logout() {
       wipe(true);

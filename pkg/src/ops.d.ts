@@ -34,3 +34,24 @@ declare const enum Op {
   PersistInvalid = 25,
   PersistRestored = 26,
 }
+
+/**
+ * The operations of the OAuth 1.0a entry's `WasmOAuth1Client.call(op, num, text, more, extra)`,
+ * by number (src/oauth1_ops.rs documents each; a Rust test keeps the two lists equal).
+ */
+declare const enum OAuth1Op {
+  Events = 0,
+  BeginLogin = 1,
+  AuthorizationUrl = 2,
+  BeginCallback = 3,
+  FinishLogin = 4,
+  PrepareFetch = 5,
+  Sign = 6,
+  Finish = 7,
+  TokenSecret = 8,
+  SigningInput = 9,
+  Discard = 10,
+  ExpiresAt = 11,
+  Logout = 12,
+  RefuseOrigin = 13,
+}

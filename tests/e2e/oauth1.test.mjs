@@ -274,6 +274,64 @@ describeEngines('OAuth 1.0a', { timeout: 300_000 }, (env) => {
   });
 
   describe('the signer hook (specs §15)', () => {
+    test('a request waiting for the hook is dropped by a logout (login_required) and by a failing hook (signing_failed); the next one is signed', async () => {
+      const context = await env.browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${site.url}/tests/pages/oauth1.html`);
+        await page.waitForFunction(() => document.title === 'loaded');
+        const outcome = await page.evaluate(async ([providerUrl, consumerKey]) => {
+          const { createOAuth1Client } = window.oauth1Entry;
+          const seen = [];
+          let mode = 'wait';
+          let release;
+          const gate = new Promise((resolve) => { release = resolve; });
+          let called;
+          const hookCalled = new Promise((resolve) => { called = resolve; });
+          // The demo's backend route signs with the consumer secret, which the page never holds.
+          const sign = async (baseString, method, tokenSecret) => {
+            seen.push([baseString.split('&')[0], method, tokenSecret]);
+            called();
+            if (mode === 'fail') throw new Error('the backend is down');
+            if (mode === 'wait') await gate;
+            const response = await fetch(`${providerUrl}/backend/sign`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({ baseString, method, tokenSecret }),
+            });
+            return (await response.json()).signature;
+          };
+          const client = await createOAuth1Client({
+            consumerKey,
+            realm: 'photos',
+            temporaryCredentialsUrl: `${providerUrl}/initiate`,
+            authorizationUrl: `${providerUrl}/authorize`,
+            tokenUrl: `${providerUrl}/token`,
+            callbackUrl: `${location.origin}/oauth1-callback.html`,
+            sign,
+          });
+          const settle = (promise) => promise.then((url) => new URL(url).origin, (error) => error.code);
+          const waiting = settle(client.authorizationUrl());
+          await hookCalled;
+          client.logout();
+          release();
+          const afterLogout = await waiting;
+          mode = 'fail';
+          const failed = await settle(client.authorizationUrl());
+          mode = 'sign';
+          const signed = await settle(client.authorizationUrl());
+          return { afterLogout, failed, signed, seen };
+        }, [provider.url, OAUTH1_CONSUMER.key]);
+        assert.equal(outcome.afterLogout, 'login_required', 'the logout dropped the request the hook was signing');
+        assert.equal(outcome.failed, 'signing_failed');
+        assert.equal(outcome.signed, provider.url, 'the next request is signed, sent and answered');
+        // What the hook is given for the temporary-credentials request (§2.1): no token secret.
+        assert.deepEqual(outcome.seen, [['POST', 'HMAC-SHA1', ''], ['POST', 'HMAC-SHA1', ''], ['POST', 'HMAC-SHA1', '']]);
+      } finally {
+        await context.close();
+      }
+    });
+
     test('with the signer hook the consumer secret never enters the page, and the flow still works', async () => {
       const app = await openApp({ useSigner: true });
       try {
