@@ -3,6 +3,7 @@
 // error as `cause`, the failure is not cached (the next call loads once the file is there),
 // and the `wasm` option takes a URL, a Response or a compiled WebAssembly.Module. The DPoP and
 // persistence build (issue 12 follow-up) loads the same way, and `dpopWasm` says where it is.
+// browser-oauth/inline inflates the module it embeds (gzip) with DecompressionStream.
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -204,5 +205,38 @@ describeEngines('loading the WebAssembly module', {}, (env) => {
       `/${LATE_DIR}/dpop/browser_oauth_dpop_bg.wasm`,
     ]);
     await page.close();
+  });
+
+  test('browser-oauth/inline inflates its embedded module and builds a login; without DecompressionStream it is wasm_load_failed unless wasm is given', async () => {
+    /** Loads the inline entry's test page and tries createClient, with `wasm` when given. */
+    const attempt = async (query, wasm) => {
+      const page = await env.browser.newPage();
+      try {
+        const requests = [];
+        page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+        await page.goto(`${site.url}/tests/pages/inline.html${query}`);
+        await page.waitForFunction(() => document.title === 'loaded');
+        const outcome = await page.evaluate(async ([md, source]) => {
+          try {
+            const client = await window.inline.createClient({
+              issuer: md.issuer, clientId: 'spa', redirectUri: `${location.origin}/cb`, metadata: md, wasm: source ?? undefined,
+            });
+            return { method: new URL(client.authorizationUrl()).searchParams.get('code_challenge_method') };
+          } catch (error) {
+            return { typed: error instanceof window.inline.BrowserOAuthError, code: error.code };
+          }
+        }, [metadata, wasm ?? null]);
+        return { ...outcome, wasmFetched: requests.some((path) => path.endsWith('.wasm')) };
+      } finally {
+        await page.close();
+      }
+    };
+    assert.deepEqual(await attempt(''), { method: 'S256', wasmFetched: false }, 'the embedded module, no .wasm request');
+    assert.deepEqual(await attempt('?without=DecompressionStream'), { typed: true, code: 'wasm_load_failed', wasmFetched: false });
+    assert.deepEqual(
+      await attempt('?without=DecompressionStream', '/pkg/wasm/browser_oauth_bg.wasm'),
+      { method: 'S256', wasmFetched: true },
+      'the wasm option still works there',
+    );
   });
 });
