@@ -8,9 +8,9 @@ use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 use crate::client::Client;
+use crate::core::decimal::u64_to_string;
 use crate::core::error::{Code, Error, Result as CoreResult, TS_ERROR_CODE};
 use crate::core::json::ObjectWriter;
-use crate::core::pending::u64_to_string;
 use crate::core::pkce::{self, CodeVerifier};
 use crate::core::resource;
 use crate::ops;

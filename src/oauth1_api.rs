@@ -6,11 +6,11 @@ use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
+use crate::core::decimal::u64_to_string;
 use crate::core::error::{Code, Error, Result as CoreResult, TS_ERROR_CODE};
 use crate::core::json::ObjectWriter;
 use crate::core::oauth1::config::{Input, Settings};
 use crate::core::oauth1::request::SignedRequest;
-use crate::core::pending::u64_to_string;
 use crate::core::security::Phase;
 use crate::oauth1_client::{OAuth1Client, Signing};
 use crate::oauth1_ops as ops;

@@ -9,7 +9,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::pending::push_u64;
+use super::decimal::push_u64;
 
 /// A parsed JSON value.
 #[derive(Debug, PartialEq)]

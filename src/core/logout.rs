@@ -28,9 +28,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::decimal::{parse_u64, u64_to_string};
 use super::error::{Code, Result};
 use super::json::ObjectWriter;
-use super::pending::{KEY_PREFIX, parse_u64, u64_to_string};
+use super::pending::KEY_PREFIX;
 use super::secret::constant_time_eq;
 use super::token::{FormPost, IdToken, TokenSet};
 use super::url::{find_pair, parse_unique_pairs, push_pair};

@@ -19,6 +19,7 @@ pub(crate) mod authorize;
 pub(crate) mod base64url;
 pub(crate) mod callback;
 pub(crate) mod config;
+pub(crate) mod decimal;
 pub(crate) mod discovery;
 #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
 pub(crate) mod dpop;

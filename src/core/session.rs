@@ -26,10 +26,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::decimal::parse_u64;
 use super::error::{Code, Error};
 use super::id_token::IdTokenClaims;
 use super::json::ObjectWriter;
-use super::pending::parse_u64;
 use super::token::{
     FormPost, TokenSet, TokenTypes, build_refresh_request, process_token_response_as,
 };

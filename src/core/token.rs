@@ -3,9 +3,9 @@
 use alloc::string::String;
 
 use super::callback::ValidatedCallback;
+use super::decimal::parse_u64;
 use super::error::{Code, Error, Result, ServerDetail};
 use super::json::{self, Value};
-use super::pending::parse_u64;
 use super::secret::secret_string;
 use super::url::push_pair;
 

@@ -5,8 +5,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::decimal::parse_u64;
 use super::error::{Code, Result};
-use super::pending::parse_u64;
 
 /// The parts of an absolute `scheme://host[:port]/path?query#fragment` URL, borrowed from
 /// the original text. No normalisation except that [`Url::port`] fills in the default port.

@@ -9,8 +9,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::encode::{encode, push_encoded};
+use crate::core::decimal::{parse_u64, u64_to_string};
 use crate::core::error::{Code, Result};
-use crate::core::pending::{parse_u64, u64_to_string};
 
 /// A request URL taken apart for signing (§3.4.1.2).
 #[derive(Debug)]

@@ -7,8 +7,8 @@
 //! - standard base64 with padding (RFC 2045) for HMAC signatures (specs §14.2, §3.4.2);
 //!
 //! Decimal numbers (ports, the pending record) are written by
-//! [`u64_to_string`](crate::core::pending::u64_to_string) and read by
-//! [`parse_u64`](crate::core::pending::parse_u64), shared with the OAuth 2 core.
+//! [`u64_to_string`](crate::core::decimal::u64_to_string) and read by
+//! [`parse_u64`](crate::core::decimal::parse_u64), shared with the OAuth 2 core.
 //!
 //! Decoding works on bytes, not strings: a query may carry `%FF`, and the server re-encodes
 //! the byte it decoded, so a lossy UTF-8 step here would break the signature.

@@ -13,8 +13,8 @@ use super::base_string;
 use super::encode::{form_decode, push_encoded, single};
 use super::request::{self, Consumer, Nonce, PreparedRequest, Protocol, Request};
 use super::sign::TokenSecret;
+use crate::core::decimal::{parse_u64, u64_to_string};
 use crate::core::error::{Code, Error, Result, ServerDetail};
-use crate::core::pending::{parse_u64, u64_to_string};
 use crate::core::secret::constant_time_eq;
 use crate::core::url::without_query_params;
 

@@ -15,8 +15,8 @@ use alloc::string::String;
 use super::base_string;
 use super::encode::{self, push_encoded};
 use super::sign::{self, ConsumerSecret, SignatureMethod, TokenSecret};
+use crate::core::decimal::u64_to_string;
 use crate::core::error::{Code, Result};
-use crate::core::pending::u64_to_string;
 
 /// An HTTP request as the signer sees it.
 #[derive(Clone, Copy, Debug)]

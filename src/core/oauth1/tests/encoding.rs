@@ -3,9 +3,9 @@
 use std::string::ToString;
 use std::vec::Vec;
 
+use crate::core::decimal::parse_u64 as parse_decimal;
 use crate::core::error::Code;
 use crate::core::oauth1::encode::{base64, decode_component, encode, form_decode, single};
-use crate::core::pending::parse_u64 as parse_decimal;
 
 /// specs §14.2 (§3.6): space is `%20`, never `+`; reserved characters are encoded; hex digits
 /// are uppercase.
@@ -90,7 +90,7 @@ fn base64_matches_rfc4648_test_vectors_with_padding() {
 #[test]
 fn decimals_are_written_and_read_without_fmt() {
     for value in [0, 7, 10, 137131200, u64::MAX] {
-        let out = crate::core::pending::u64_to_string(value);
+        let out = crate::core::decimal::u64_to_string(value);
         assert_eq!(out, value.to_string());
         assert_eq!(parse_decimal(&out), Some(value));
     }
