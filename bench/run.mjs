@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SMOKE = process.argv.includes('--smoke');
 const PLAN = SMOKE
   ? { loads: 1, warmup: 0, rounds: 1, batch: 5, memory: 20 }
-  : { loads: 15, warmup: 3, rounds: 15, batch: 200, memory: 10_000 };
+  : { loads: 41, warmup: 3, rounds: 15, batch: 200, memory: 10_000 };
 const OPERATIONS = ['build', 'validate', 'handle'];
 /** The rows of the import → ready figure: every library, and our inline entry after ours. */
 const READY_ROWS = [LIBRARIES[0], INLINE_ENTRY, ...LIBRARIES.slice(1)];
