@@ -164,25 +164,25 @@ fn after_login(
         ops::USERINFO => client.userinfo(status, more, text).map(|()| None)?,
         ops::IS_INVALID_TOKEN => flag(resource::is_invalid_token(text)),
         #[cfg(feature = "dpop")]
-        ops::SET_DPOP_KEY => client
+        ops::dpop::SET_DPOP_KEY => client
             .set_dpop_key(text, more.unwrap_or_default())
             .map(|()| None)?,
         #[cfg(feature = "dpop")]
-        ops::REMEMBER_NONCE => {
+        ops::dpop::REMEMBER_NONCE => {
             client.remember_nonce(text, more.unwrap_or_default());
             None
         }
         #[cfg(feature = "dpop")]
-        ops::PERSIST_SEAL => client.persist_seal()?,
+        ops::dpop::PERSIST_SEAL => client.persist_seal()?,
         #[cfg(feature = "dpop")]
-        ops::PERSIST_OPEN => Some(client.persist_open(text)?),
+        ops::dpop::PERSIST_OPEN => Some(client.persist_open(text)?),
         #[cfg(feature = "dpop")]
-        ops::PERSIST_INVALID => {
+        ops::dpop::PERSIST_INVALID => {
             client.persist_invalid();
             None
         }
         #[cfg(feature = "dpop")]
-        ops::PERSIST_RESTORED => client.persist_restored().map(|()| None)?,
+        ops::dpop::PERSIST_RESTORED => client.persist_restored().map(|()| None)?,
         _ => return Err(Code::InvalidConfig.into()),
     })
 }

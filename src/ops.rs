@@ -54,37 +54,35 @@ pub const USERINFO: u8 = 19;
 /// build the client was made from (the default one is not loaded when `persist` is set).
 pub const IS_INVALID_TOKEN: u8 = 20;
 
-// The `dpop` build's operations on texts (src/api/dpop.rs keeps the ones on bytes as their
-// own exports): numbered after the others, and refused by the builds without the feature.
-/// Takes the public key of the DPoP key pair (`text`: P-256 `x`, `more`: `y`, base64url).
+/// The `dpop` build's operations on texts (src/api/dpop.rs keeps the ones on bytes as their
+/// own exports): numbered after the others, and refused by the builds without the feature.
 #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
-pub const SET_DPOP_KEY: u8 = 21;
-/// Remembers a `DPoP-Nonce` header (`more`) from the origin of the URL `text`.
-#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
-pub const REMEMBER_NONCE: u8 = 22;
-/// Prepares the session record: JSON `{"iv","aad"}`, or `undefined` if nothing persists.
-#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
-pub const PERSIST_SEAL: u8 = 23;
-/// Reads the stored record `text`: JSON `{"iv","ct","aad"}` to decrypt.
-#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
-pub const PERSIST_OPEN: u8 = 24;
-/// The record did not decrypt, or its key is gone: the session ends.
-#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
-pub const PERSIST_INVALID: u8 = 25;
-/// The restore's refresh completed: emits `restored`.
-#[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
-pub const PERSIST_RESTORED: u8 = 26;
+pub mod dpop {
+    /// Takes the public key of the DPoP key pair (`text`: P-256 `x`, `more`: `y`, base64url).
+    pub const SET_DPOP_KEY: u8 = 21;
+    /// Remembers a `DPoP-Nonce` header (`more`) from the origin of the URL `text`.
+    pub const REMEMBER_NONCE: u8 = 22;
+    /// Prepares the session record: JSON `{"iv","aad"}`, or `undefined` if nothing persists.
+    pub const PERSIST_SEAL: u8 = 23;
+    /// Reads the stored record `text`: JSON `{"iv","ct","aad"}` to decrypt.
+    pub const PERSIST_OPEN: u8 = 24;
+    /// The record did not decrypt, or its key is gone: the session ends.
+    pub const PERSIST_INVALID: u8 = 25;
+    /// The restore's refresh completed: emits `restored`.
+    pub const PERSIST_RESTORED: u8 = 26;
+}
 
 #[cfg(test)]
 pub(crate) mod tests {
     use std::string::String;
     use std::vec::Vec;
 
-    /// `(NAME, number)` for each `pub const NAME: u8 = number;` of a Rust source.
+    /// `(NAME, number)` for each `pub const NAME: u8 = number;` of a Rust source, in nested
+    /// modules too.
     fn rust_table(source: &str) -> Vec<(String, u8)> {
         source
             .lines()
-            .filter_map(|line| line.strip_prefix("pub const "))
+            .filter_map(|line| line.trim_start().strip_prefix("pub const "))
             .filter_map(|rest| {
                 let (name, value) = rest.split_once(": u8 = ")?;
                 Some((name.into(), value.trim_end_matches(';').parse().ok()?))
