@@ -27,9 +27,8 @@ use crate::core::id_token::{ClaimsPolicy, IdTokenClaims, check_id_token};
 use crate::core::json::{self, ObjectWriter, Value};
 use crate::core::jws::{KeyStep, SignatureCheck};
 use crate::core::logout::{Logout, LogoutInput, LogoutState, Next};
-use crate::core::pending::{
-    self, KEY_PREFIX, MAX_PENDING, PendingAuthorization, ResponseMode, Stored,
-};
+use crate::core::pending::{self, KEY_PREFIX, PendingAuthorization, ResponseMode, Stored};
+use crate::core::prune::{self, MAX_PENDING};
 use crate::core::resource;
 use crate::core::security::{self, Phase, SecurityEvent};
 use crate::core::session::{Access, RefreshOutcome, Session, timer_delay_ms};
@@ -268,7 +267,7 @@ impl Client {
             };
             records.push((key, created));
         }
-        for key in pending::to_prune(records, now, self.config.pending_max_age, keep) {
+        for key in prune::to_prune(records, now, self.config.pending_max_age, keep) {
             storage::remove(&key);
         }
     }

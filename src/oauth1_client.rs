@@ -35,12 +35,14 @@ use alloc::vec::Vec;
 use crate::core::error::{Code, Result};
 use crate::core::oauth1::config::Settings;
 use crate::core::oauth1::flow::{
-    self, PendingRequest, STORAGE_PREFIX, TokenCredentials, callback_token, strip_callback_params,
+    self, PENDING_MAX_AGE, PendingRequest, STORAGE_PREFIX, TokenCredentials, callback_token,
+    strip_callback_params,
 };
 use crate::core::oauth1::request::{
     self, Nonce, PreparedRequest, Request, SignedRequest, sign_with_secrets,
 };
 use crate::core::oauth1::sign::{ConsumerSecret, TokenSecret};
+use crate::core::prune::{self, MAX_PENDING};
 use crate::core::security::{self, Phase, SecurityEvent};
 use crate::web::{page, random, storage};
 
@@ -172,10 +174,16 @@ impl OAuth1Client {
     pub fn authorization_url(&self, status: u16, body: &str) -> Result<String> {
         let pending = flow::process_temporary_credentials_response(status, body, page::now())?;
         let url = flow::authorization_url(&self.settings.authorization_url, &pending)?;
-        storage::set(
-            &PendingRequest::storage_key(pending.token()),
-            &pending.encode(),
-        )?;
+        let key = PendingRequest::storage_key(pending.token());
+        let record = pending.encode();
+        // Bounded storage, as for OAuth 2 (issue 11 item 13): room for this one among the
+        // newest others; when storage is full, the older ones go and it is tried once more.
+        let now = page::now();
+        prune_pending(now, MAX_PENDING - 1);
+        if storage::set(&key, &record).is_err() {
+            prune_pending(now, 0);
+            storage::set(&key, &record)?;
+        }
         Ok(url)
     }
 
@@ -190,6 +198,8 @@ impl OAuth1Client {
         let pending = storage::take(&PendingRequest::storage_key(&token))?
             .map(|stored| PendingRequest::decode(&stored))
             .transpose()?;
+        // Expired requests of other logins go too.
+        prune_pending(page::now(), MAX_PENDING);
         let callback = flow::validate_callback(pending, url, page::now())?;
         let (prepared, temporary) = flow::token_request(
             &self.settings.consumer,
@@ -353,4 +363,19 @@ fn fresh_nonce() -> Result<Nonce> {
     let mut bytes = [0u8; Nonce::MIN_RANDOM_BYTES];
     random::fill(&mut bytes)?;
     Nonce::from_random(&bytes)
+}
+
+/// Removes expired and unreadable OAuth 1.0a pending requests from sessionStorage, then the
+/// oldest until at most `keep` remain. The records do not name their provider, so a second
+/// OAuth 1.0a client of this origin shares the cap. Storage that cannot be read or written
+/// is left as it is: pruning never fails the operation it runs in.
+fn prune_pending(now: u64, keep: usize) {
+    let mut records = Vec::new();
+    for key in storage::keys_with_prefix(STORAGE_PREFIX) {
+        let created = storage::get(&key).and_then(|text| PendingRequest::created_at_of(&text));
+        records.push((key, created));
+    }
+    for key in prune::to_prune(records, now, PENDING_MAX_AGE, keep) {
+        storage::remove(&key);
+    }
 }

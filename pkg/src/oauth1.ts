@@ -126,7 +126,8 @@ export type OAuth1Event = "expiring" | "expired" | "logout" | "security";
 export interface OAuth1Client {
   /**
    * Gets temporary credentials (RFC 5849 §2.1), remembers the pending request in
-   * sessionStorage and sends the browser to the provider.
+   * sessionStorage (the 8 newest are kept, expired ones dropped) and sends the browser to
+   * the provider.
    */
   login(): Promise<void>;
   /** Like `login`, but returns the authorization URL instead of navigating. */

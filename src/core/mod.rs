@@ -34,6 +34,7 @@ pub(crate) mod pending;
 #[cfg(any(feature = "dpop", not(target_arch = "wasm32")))]
 pub(crate) mod persist;
 pub(crate) mod pkce;
+pub(crate) mod prune;
 pub(crate) mod redirect;
 pub(crate) mod resource;
 pub(crate) mod secret;

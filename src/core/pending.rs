@@ -3,7 +3,6 @@
 //! single use, with a time limit. It holds no token.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::decimal::{parse_u64, u64_to_string};
 use super::error::{Code, Result};
@@ -16,48 +15,6 @@ use super::url::{find_pair, form_decode, parse_unique_pairs, push_pair};
 pub const KEY_PREFIX: &str = "browser-oauth:";
 /// The default time limit of a pending request: 10 minutes.
 pub const DEFAULT_MAX_AGE_SECONDS: u64 = 600;
-/// The most pending requests kept at once (logins started in this tab and not yet back):
-/// each new login prunes the expired ones, then drops the oldest beyond this.
-pub const MAX_PENDING: usize = 8;
-
-/// Which stored pending requests to remove, given each one's key and `created_at` (`None`
-/// when the record cannot be read): every expired or unreadable one, then the oldest until
-/// at most `keep` remain (issue 11 item 13: storage stays bounded however often `login`
-/// runs).
-pub fn to_prune(
-    records: Vec<(String, Option<u64>)>,
-    now: u64,
-    max_age: u64,
-    keep: usize,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut live = Vec::new();
-    for (key, created) in records {
-        match created {
-            Some(at) if now >= at && now - at <= max_age => live.push((key, at)),
-            _ => out.push(key),
-        }
-    }
-    // Oldest first out: each round takes the record with the smallest `created_at` off the
-    // end after swapping it there (no panicking `swap_remove`).
-    while live.len() > keep {
-        let mut oldest = 0;
-        let mut oldest_at = u64::MAX;
-        for (i, (_, at)) in live.iter().enumerate() {
-            if *at < oldest_at {
-                (oldest, oldest_at) = (i, *at);
-            }
-        }
-        let last = live.len() - 1;
-        live.swap(oldest, last);
-        match live.pop() {
-            Some((key, _)) => out.push(key),
-            None => break,
-        }
-    }
-    out
-}
-
 /// A stored record as pruning sees it (see [`classify`]).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Stored {
@@ -208,7 +165,6 @@ impl PendingAuthorization {
 
 #[cfg(test)]
 mod tests {
-    use std::string::ToString;
 
     use super::*;
 
@@ -264,41 +220,6 @@ mod tests {
         assert!(!p.is_expired(1600, 600));
         assert!(p.is_expired(1601, 600));
         assert!(p.is_expired(999, 600));
-    }
-
-    /// Issue 11 item 13: expired and unreadable records go, then the oldest beyond the cap.
-    #[test]
-    fn pruning_drops_expired_unreadable_then_oldest_records() {
-        let records = |list: &[(&str, Option<u64>)]| {
-            list.iter()
-                .map(|(k, at)| (String::from(*k), *at))
-                .collect::<Vec<_>>()
-        };
-        let mut gone = to_prune(
-            records(&[
-                ("old", Some(100)),
-                ("future", Some(2_000)),
-                ("bad", None),
-                ("a", Some(950)),
-                ("b", Some(990)),
-                ("c", Some(900)),
-            ]),
-            1_000,
-            600,
-            2,
-        );
-        gone.sort();
-        assert_eq!(gone, ["bad", "c", "future", "old"]);
-        assert!(to_prune(records(&[("a", Some(950))]), 1_000, 600, 8).is_empty());
-        let many: Vec<_> = (0..100u64)
-            .map(|i| (i.to_string(), Some(900 + i)))
-            .collect();
-        let gone = to_prune(many, 1_000, 600, MAX_PENDING - 1);
-        assert_eq!(gone.len(), 100 - (MAX_PENDING - 1));
-        assert!(
-            gone.iter().all(|k| k.parse::<u64>().unwrap() < 93),
-            "the newest stay"
-        );
     }
 
     #[test]

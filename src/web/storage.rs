@@ -9,7 +9,6 @@
 //! gzipped for values we encode as short form strings anyway.
 
 use alloc::string::String;
-#[cfg(not(feature = "oauth1"))]
 use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
@@ -50,13 +49,11 @@ pub fn take(key: &str) -> Result<Option<String>> {
 }
 
 /// Reads `key` from sessionStorage; `None` when absent or when storage cannot be read.
-#[cfg(not(feature = "oauth1"))]
 pub fn get(key: &str) -> Option<String> {
     get_item(key).ok().flatten()
 }
 
 /// Removes `key` from sessionStorage, best effort.
-#[cfg(not(feature = "oauth1"))]
 pub fn remove(key: &str) {
     let _ = remove_item(key);
 }
@@ -64,7 +61,6 @@ pub fn remove(key: &str) {
 /// The sessionStorage keys that start with `prefix` (none when storage cannot be read). At
 /// most [`MAX_WIPE_RESTARTS`] are looked at past the first, so a storage that misreports its
 /// keys cannot hold the page.
-#[cfg(not(feature = "oauth1"))]
 pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
     let mut keys = Vec::new();
     let mut i = 0;

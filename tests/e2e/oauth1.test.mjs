@@ -186,6 +186,34 @@ describeEngines('OAuth 1.0a', { timeout: 300_000 }, (env) => {
     });
   });
 
+  describe('OAuth 1.0a pending requests are bounded like OAuth 2 ones (issue 11 item 13)', () => {
+    test('30 authorizationUrl() calls leave 8 pending records, expired and unreadable ones go, and a login still works', async () => {
+      const app = await openApp();
+      try {
+        const run = await app.page.evaluate(async () => {
+          const now = Math.floor(Date.now() / 1000);
+          sessionStorage.setItem('browser-oauth:oauth1:expired', `v=1&t=expired&s=x&c=${now - 601}`);
+          sessionStorage.setItem('browser-oauth:oauth1:unreadable', 'not a record');
+          sessionStorage.setItem('browser-oauth:pending:other', 'an OAuth 2 record: not ours to prune');
+          const failures = [];
+          for (let i = 0; i < 30; i += 1) {
+            await window.oauth1.client.authorizationUrl().catch((error) => failures.push(error.code ?? String(error)));
+          }
+          const ours = Object.keys(sessionStorage).filter((key) => key.startsWith('browser-oauth:oauth1:'));
+          return { failures, ours, other: sessionStorage.getItem('browser-oauth:pending:other') !== null };
+        });
+        assert.deepEqual(run.failures, [], 'every call stored its request');
+        assert.equal(run.ours.length, 8, run.ours.join(' '));
+        assert.ok(!run.ours.includes('browser-oauth:oauth1:expired') && !run.ours.includes('browser-oauth:oauth1:unreadable'));
+        assert.ok(run.other, "the OAuth 2 entry's record is left alone");
+        await login(app);
+        assert.deepEqual(await securityEvents(app.page), []);
+      } finally {
+        await app.context.close();
+      }
+    });
+  });
+
   describe('OAuth 1.0a credentials requests never follow a redirect (issue 11 item 6)', () => {
     test('a 307 from the token endpoint to another origin never delivers the signed request there', async () => {
       const received = [];

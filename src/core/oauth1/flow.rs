@@ -177,6 +177,22 @@ impl PendingRequest {
         Self::read(text).ok_or_else(|| Code::TemporaryTokenMismatch.into())
     }
 
+    /// When the stored record `text` was created, for pruning ([`crate::core::prune`]):
+    /// its one `c` field, `None` when that is missing, repeated or not a number. Like the
+    /// OAuth 2 `classify`, it reads nothing else: a record with a defect in another field
+    /// still counts towards the bound and its time limit, and is refused when it is used.
+    pub fn created_at_of(text: &str) -> Option<u64> {
+        let mut created = None;
+        for part in text.split('&') {
+            if let Some(value) = part.strip_prefix("c=")
+                && created.replace(value).is_some()
+            {
+                return None;
+            }
+        }
+        parse_u64(created?)
+    }
+
     /// The work of [`PendingRequest::decode`]: `None` for anything `encode` did not write.
     fn read(text: &str) -> Option<Self> {
         let pairs = form_decode(text);

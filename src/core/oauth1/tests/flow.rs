@@ -12,6 +12,7 @@ use crate::core::oauth1::flow::{
 };
 use crate::core::oauth1::request::{Consumer, Request, prepare_request, sign_with_secrets};
 use crate::core::oauth1::sign::{ConsumerSecret, SignatureMethod, TokenSecret};
+use crate::core::prune::{MAX_PENDING, to_prune};
 
 /// specs §0.4 B: the §1.2 client.
 fn printer() -> Consumer {
@@ -497,6 +498,7 @@ fn pending_record_round_trips_and_refuses_anything_else() {
         encoded,
         "v=1&t=hh5s93j4hdidpola&s=hdhd0244k9j7ao03&c=137131200"
     );
+    assert_eq!(PendingRequest::created_at_of(&encoded), Some(T0));
     let decoded = PendingRequest::decode(&encoded).unwrap();
     assert_eq!(decoded.encode(), encoded);
     assert!(validate_callback(Some(decoded), CALLBACK, T0).is_ok());
@@ -516,6 +518,21 @@ fn pending_record_round_trips_and_refuses_anything_else() {
             "{bad:?}"
         );
     }
+    // Pruning reads only the `c` field; the rest is checked when the record is used.
+    for (record, created) in [
+        (
+            "v=1&t=hh5s93j4hdidpola&s=hdhd0244k9j7ao03&c=137131200",
+            Some(T0),
+        ),
+        ("v=2&t=&c=5", Some(5)),
+        ("v=1&t=hh5s93j4hdidpola&s=hdhd0244k9j7ao03", None),
+        ("v=1&c=5&c=5", None),
+        ("v=1&c=-5", None),
+        ("v=1&c=", None),
+        ("", None),
+    ] {
+        assert_eq!(PendingRequest::created_at_of(record), created, "{record:?}");
+    }
     let odd = process_temporary_credentials_response(
         200,
         "oauth_token=a+b%26&oauth_token_secret=%C3%A9%3D&oauth_callback_confirmed=true",
@@ -525,6 +542,32 @@ fn pending_record_round_trips_and_refuses_anything_else() {
     let text = odd.encode();
     assert_eq!(text, "v=1&t=a%20b%26&s=%C3%A9%3D&c=7");
     assert_eq!(PendingRequest::decode(&text).unwrap().token(), "a b&");
+}
+
+/// Issue 11 item 13, for OAuth 1.0a: however many logins start, the stored pending records
+/// are pruned to the newest few; expired and unreadable ones go first.
+#[test]
+fn pending_records_are_pruned_to_the_newest_like_oauth2_ones() {
+    let now = T0 + 100;
+    let mut records = vec![
+        (String::from("expired"), Some(now - PENDING_MAX_AGE - 1)),
+        (
+            String::from("unreadable"),
+            PendingRequest::created_at_of("v=1&t=x"),
+        ),
+    ];
+    for i in 0..20u64 {
+        let at = process_temporary_credentials_response(200, TEMPORARY_RESPONSE, T0 + i)
+            .unwrap()
+            .encode();
+        records.push((format!("n{i:02}"), PendingRequest::created_at_of(&at)));
+    }
+    let mut gone = to_prune(records, now, PENDING_MAX_AGE, MAX_PENDING - 1);
+    gone.sort();
+    let mut expected = vec![String::from("expired"), String::from("unreadable")];
+    expected.extend((0..13).map(|i| format!("n{i:02}")));
+    expected.sort();
+    assert_eq!(gone, expected, "the 7 newest stay, with room for the next");
 }
 
 /// specs §15: token credentials get the app's expiry, `now + lifetime`.
