@@ -115,7 +115,7 @@ impl WasmClient {
         let client = &mut self.inner;
         Ok(match op {
             ops::LOGIN => Some(client.login(text)?),
-            ops::EVENTS => Some(client.events()),
+            ops::EVENTS => client.events(),
             #[cfg(not(feature = "landing"))]
             _ => return after_login(client, op, num, text, more),
             // The landing build has nothing after login; its wrapper asks for nothing else.

@@ -774,8 +774,9 @@ impl Client {
     }
 
     /// The events since the last call, as a JSON array: the session's, then the security
-    /// events. No event carries a token, a code, a state or a response.
-    pub fn events(&mut self) -> String {
+    /// events; `None` when there is none (most calls), so that nothing crosses to JS. No event
+    /// carries a token, a code, a state or a response.
+    pub fn events(&mut self) -> Option<String> {
         let mut out = String::from("[");
         // A landing page (`landing` feature) holds no session, so it has no session events.
         #[cfg(not(feature = "landing"))]
@@ -787,8 +788,11 @@ impl Client {
         }
         let security = core::mem::take(&mut self.security);
         security::push_events(&mut out, &security, &self.metadata.issuer);
+        if out.len() == 1 {
+            return None;
+        }
         out.push(']');
-        out
+        Some(out)
     }
 
     /// The verified ID-token claims of the session, as JSON text.

@@ -119,7 +119,7 @@ fn dispatch(
         signing.map(|signing| Some(u64_to_string(client.hold(signing) as u64)))
     };
     Ok(match op {
-        ops::EVENTS => Some(client.events()),
+        ops::EVENTS => client.events(),
         ops::BEGIN_LOGIN => {
             let signing = client.begin_login();
             held(client, signing)?

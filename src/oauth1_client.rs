@@ -143,14 +143,17 @@ impl OAuth1Client {
         result
     }
 
-    /// The security events since the last call, as a JSON array; `issuer` is the token URL.
-    /// No event carries a token, a verifier, a secret or a response.
-    pub fn events(&mut self) -> String {
+    /// The security events since the last call, as a JSON array, `None` when there is none;
+    /// `issuer` is the token URL. No event carries a token, a verifier, a secret or a response.
+    pub fn events(&mut self) -> Option<String> {
+        if self.security.is_empty() {
+            return None;
+        }
         let mut out = String::from("[");
         let events = core::mem::take(&mut self.security);
         security::push_events(&mut out, &events, &self.settings.token_url);
         out.push(']');
-        out
+        Some(out)
     }
 
     /// Step 1 of login: the temporary-credentials request (specs §14.1, §2.1) to sign and

@@ -11,7 +11,8 @@
     )
 )]
 
-/// The security events queued since the last call, as a JSON array.
+/// The security events queued since the last call, as a JSON array; nothing when there is
+/// none.
 pub const EVENTS: u8 = 0;
 /// The temporary-credentials request; returns its number.
 pub const BEGIN_LOGIN: u8 = 1;

@@ -11,7 +11,7 @@
 
 /// Builds the authorization URL and stores the pending request (`text`: JSON options).
 pub const LOGIN: u8 = 0;
-/// The events queued since the last call, as a JSON array.
+/// The events queued since the last call, as a JSON array; nothing when there is none.
 pub const EVENTS: u8 = 1;
 /// Handles the redirect back at the URL `text`; returns the first step of the code exchange.
 pub const BEGIN_REDIRECT: u8 = 2;

@@ -31,10 +31,12 @@ export function removeListener(listeners: Listeners, type: string, listener: (ev
 }
 
 /**
- * Delivers the events the core queued (`events`, its JSON array) to their listeners. A
+ * Delivers the events the core queued (`events`, its JSON array; `undefined` when none) to
+ * their listeners. A
  * listener that throws does not stop the others: its error is rethrown in a microtask.
  */
-export function deliver(listeners: Listeners, events: string): void {
+export function deliver(listeners: Listeners, events: string | undefined): void {
+  if (events === undefined) return;
   for (const event of parseJson(events) as { type: string }[]) {
     for (const listener of listeners.get(event.type) ?? []) {
       try {

@@ -489,7 +489,7 @@ export async function createClient(config: ClientConfig): Promise<Client> {
     try {
       return typed(fn);
     } finally {
-      deliver(listeners, core.call(Op.Events, 0) as string);
+      deliver(listeners, core.call(Op.Events, 0));
     }
   };
   /** Whether a `WWW-Authenticate` header says `invalid_token`, asked of this client's build. */

@@ -77,7 +77,7 @@ export async function createLoginClient(config: LoginClientConfig): Promise<Logi
     try {
       return typed(() => core.call(Op.Login, 0, stringifyJson(options)) as string);
     } finally {
-      deliver(listeners, core.call(Op.Events, 0) as string);
+      deliver(listeners, core.call(Op.Events, 0));
     }
   };
   return {

@@ -207,7 +207,8 @@ export async function createOAuth1Client(config: OAuth1Config): Promise<OAuth1Cl
     try {
       return typed(fn);
     } finally {
-      for (const event of parseJson(core.call(OAuth1Op.Events, 0) as string) as OAuth1SecurityEvent[]) emit("security", event);
+      const events = core.call(OAuth1Op.Events, 0);
+      if (events !== undefined) for (const event of parseJson(events) as OAuth1SecurityEvent[]) emit("security", event);
     }
   };
   const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : undefined;
