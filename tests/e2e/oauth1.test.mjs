@@ -212,6 +212,36 @@ describeEngines('OAuth 1.0a', { timeout: 300_000 }, (env) => {
         await app.context.close();
       }
     });
+
+    test('a full storage drops our older pending records and stores the new one; storage that refuses everything gives storage_unavailable', async () => {
+      const app = await openApp();
+      try {
+        const run = await app.page.evaluate(async () => {
+          // A storage with room for three records under our prefix, then full.
+          const setItem = Storage.prototype.setItem;
+          const ours = () => Object.keys(sessionStorage).filter((key) => key.startsWith('browser-oauth:oauth1:'));
+          Storage.prototype.setItem = function (key, value) {
+            if (ours().length >= 3) throw new DOMException('full', 'QuotaExceededError');
+            return setItem.call(this, key, value);
+          };
+          const outcomes = [];
+          for (let i = 0; i < 5; i += 1) {
+            outcomes.push(await window.oauth1.client.authorizationUrl().then(() => 'stored', (error) => error.code));
+          }
+          const kept = ours().length;
+          Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); };
+          const refused = await window.oauth1.client.authorizationUrl().then(() => 'stored', (error) => error.code);
+          Storage.prototype.setItem = setItem;
+          return { outcomes, kept, refused };
+        });
+        assert.deepEqual(run.outcomes, ['stored', 'stored', 'stored', 'stored', 'stored'], 'the older records made room');
+        assert.ok(run.kept >= 1 && run.kept <= 3, `${run.kept} records`);
+        assert.equal(run.refused, 'storage_unavailable');
+        await login(app);
+      } finally {
+        await app.context.close();
+      }
+    });
   });
 
   describe('OAuth 1.0a credentials requests never follow a redirect (issue 11 item 6)', () => {
