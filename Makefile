@@ -14,7 +14,7 @@ WASM_PACK_FLAGS_DPOP := --target web --out-dir pkg/wasm-dpop --out-name browser_
 WASM_PACK_FLAGS_LOGIN := --target web --out-dir pkg/wasm-login --out-name browser_oauth_login --no-pack
 # Panic locations in the wasm name the source files of the crates it is built from. Without
 # this machine's CARGO_HOME in front of them, the wasm is the same whichever the machine
-# (and 0.1 KB smaller). Cargo joins this array to the rustflags of .cargo/config.toml.
+# (and about 100 bytes smaller). Cargo joins this array to the rustflags of .cargo/config.toml.
 CARGO_HOME ?= $(HOME)/.cargo
 CARGO_REMAP := --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src/="]'
 CHROMEDRIVER := /usr/bin/chromedriver

@@ -32,8 +32,8 @@ export function removeListener(listeners: Listeners, type: string, listener: (ev
 
 /**
  * Delivers the events the core queued (`events`, its JSON array; `undefined` when none) to
- * their listeners. A
- * listener that throws does not stop the others: its error is rethrown in a microtask.
+ * their listeners. A listener that throws does not stop the others: its error is rethrown
+ * in a microtask.
  */
 export function deliver(listeners: Listeners, events: string | undefined): void {
   if (events === undefined) return;

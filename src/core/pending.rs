@@ -165,7 +165,6 @@ impl PendingAuthorization {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     pub(crate) fn sample(created_at: u64) -> PendingAuthorization {
