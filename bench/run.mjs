@@ -10,6 +10,7 @@
 //   node bench/run.mjs --smoke   # builds the page and runs each figure once (make test)
 //
 // The page is served by www/server.mjs on 127.0.0.1; Chromium resolves no other host.
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
@@ -159,6 +160,9 @@ async function main() {
   try {
     const url = `${site.url}/bench/dist/index.html`;
     const version = browser.version();
+    // Timings, import → ready above all, move most when the machine is busy: the load it
+    // started and ended with is printed, so that a run right after another job is recognised.
+    const loadAtStart = loadavg()[0];
     console.log(`browser-oauth benchmark${SMOKE ? ' (smoke: each figure once)' : ''}: Chromium ${version}, ` +
       `${PLAN.loads} loads, ${PLAN.warmup} warm-up + ${PLAN.rounds} rounds of ${PLAN.batch}; ratio = library / browser-oauth (median)`);
 
@@ -235,6 +239,10 @@ async function main() {
     };
     console.log(`    (${floor('build', 2.5, store)}; ${floor('validate', 2, take)})`);
     console.log(`  size ≤ ${BUDGET_BYTES} B (stretch: below oidc-client-ts, ${sizes[2].total} B): ${ours} B`);
+    const machine = { figure: 'machine', cpus: cpus().length, loadAverage: { start: loadAtStart, end: loadavg()[0] } };
+    console.log(`\nmachine: ${machine.cpus} cores; load average (1 min) ${machine.loadAverage.start.toFixed(2)} at the start, ` +
+      `${machine.loadAverage.end.toFixed(2)} at the end (near or above the core count, the timings are not comparable with an idle machine's)`);
+    lines.push(machine);
     console.log('');
     for (const line of lines) console.log(JSON.stringify(line));
   } finally {
